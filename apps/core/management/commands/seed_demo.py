@@ -1,0 +1,32 @@
+"""Load the demo data of every app, idempotently.
+
+Each app that has demo data exposes ``<app>/demo.py`` with a ``seed()`` that
+returns lines to print. Apps are seeded in ``INSTALLED_APPS`` order, which is
+their dependency order, so core never has to import a domain app.
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
+from typing import Any
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo data (safe to run any number of times)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        lines: list[str] = []
+        with transaction.atomic():
+            for config in apps.get_app_configs():
+                module_name = f"{config.name}.demo"
+                if (
+                    not config.name.startswith("apps.")
+                    or find_spec(module_name) is None
+                ):
+                    continue
+                lines.extend(import_module(module_name).seed())
+        for line in lines:
+            self.stdout.write(line)

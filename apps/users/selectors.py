@@ -1,0 +1,19 @@
+"""Reads on user accounts. Emails are matched case-insensitively."""
+
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.request import Request
+
+from .models import User
+
+
+def user_get_by_email(*, email: str) -> User | None:
+    """Return the user with this email in any casing, or None."""
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def user_from_request(request: Request) -> User:
+    """Return the authenticated user of a request (401 if there is none)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise NotAuthenticated()
+    return user

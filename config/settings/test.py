@@ -1,0 +1,33 @@
+"""Test settings: the embedded default, or PostgreSQL + Redis when DATABASE_URL
+and REDIS_URL are set (as in CI)."""
+
+from .base import *
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-abcdef"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# Fast hashing: tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES["staticfiles"] = {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Persistent connections would outlive the threads of concurrency tests.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
+
+if REDIS_URL:
+    # A prefix of its own, so a test run never touches another one's keys.
+    CACHES["default"]["KEY_PREFIX"] = "orderly-test"
+
+LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]
+
+# Serve static files from the apps' folders; no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,37 @@
+"""Top-level URL configuration."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+
+from apps.core import views as core_views
+
+api_v1 = [
+    path("auth/", include("apps.users.urls.auth")),
+    path("users/", include("apps.users.urls.users")),
+    path("stores/", include("apps.stores.urls")),
+]
+
+urlpatterns = [
+    path("health/", include("apps.core.urls")),
+    path("api/v1/", include((api_v1, "v1"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Anything else under /api/ is a problem+json 404, even with DEBUG on.
+    re_path(r"^api/", core_views.api_not_found),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+handler400 = "apps.core.views.bad_request"
+handler403 = "apps.core.views.permission_denied"
+handler404 = "apps.core.views.page_not_found"
+handler500 = "apps.core.views.server_error"
+
+admin.site.site_header = "Orderly administration"
+admin.site.site_title = "Orderly admin"

@@ -1,0 +1,84 @@
+"""Fixtures shared by every app's tests."""
+
+import os
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from apps.stores.tests.factories import MembershipFactory, StoreFactory
+from apps.users.tests.factories import UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip PostgreSQL-only tests on the embedded SQLite default."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (rate-limit counters included)."""
+    if hasattr(cache, "delete_pattern"):  # django-redis: only this run's prefix
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+    return
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _expected_database(django_db_setup, django_db_blocker):
+    """Fail loudly if CI meant PostgreSQL but the suite fell back to SQLite."""
+    expected = os.environ.get("ORDERLY_EXPECT_DATABASE")
+    if expected:
+        with django_db_blocker.unblock():
+            assert connection.vendor == expected, (
+                f"tests run on {connection.vendor}, CI expected {expected}"
+            )
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def auth_client():
+    """Return a function giving an API client authenticated as a user (JWT)."""
+    from apps.users.services import user_tokens_issue
+
+    def make(user):
+        client = APIClient()
+        tokens = user_tokens_issue(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def store(db):
+    return StoreFactory()
+
+
+@pytest.fixture
+def member_of(db):
+    """Return a function making a user with a role in a store."""
+
+    def make(store, role):
+        return MembershipFactory(store=store, role=role).user
+
+    return make
