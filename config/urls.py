@@ -15,6 +15,8 @@ api_v1 = [
     path("auth/", include("apps.users.urls.auth")),
     path("users/", include("apps.users.urls.users")),
     path("stores/", include("apps.stores.urls")),
+    path("stores/<str:store_slug>/", include("apps.products.urls")),
+    path("stores/<str:store_slug>/", include("apps.customers.urls")),
 ]
 
 urlpatterns = [

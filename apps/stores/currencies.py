@@ -1,5 +1,7 @@
 """ISO 4217 currencies a store may trade in, with their minor unit (decimals)."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 MINOR_UNITS: dict[str, int] = {
     "AED": 2, "AUD": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2, "CLP": 0,
     "CNY": 2, "CZK": 2, "DKK": 2, "EUR": 2, "GBP": 2, "HKD": 2, "HUF": 2,
@@ -10,3 +12,14 @@ MINOR_UNITS: dict[str, int] = {
 }  # fmt: skip
 
 CURRENCY_CHOICES = [(code, code) for code in sorted(MINOR_UNITS)]
+
+
+def minor_unit(currency: str) -> int:
+    """Decimal places of the currency's minor unit (JPY 0, EUR 2, KWD 3)."""
+    return MINOR_UNITS[currency]
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    """Round an amount to the currency's minor unit, half up as on receipts."""
+    exponent = Decimal(1).scaleb(-minor_unit(currency))
+    return amount.quantize(exponent, rounding=ROUND_HALF_UP)

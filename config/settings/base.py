@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.users",
     "apps.stores",
+    "apps.customers",
+    "apps.products",
 ]
 
 MIDDLEWARE = [

@@ -10,9 +10,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.stores.models import Membership, Store
+from apps.stores.tests.factories import MembershipFactory, StoreFactory
 from apps.users.tests.factories import UserFactory
-
-from .factories import MembershipFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 
