@@ -30,3 +30,38 @@ def assert_request_queries(
         f"{url} ran {len(queries)} queries, expected {expected}:\n" + "\n".join(queries)
     )
     return response
+
+
+# --- Tenancy matrix ------------------------------------------------------------
+# Every app lists its store-scoped endpoints in ``<app>/tests/tenancy.py`` as
+# ``ENDPOINTS`` (method, route, body factory or None, expected status per role)
+# and adds the objects its routes need in ``build(world)``; the cross-app test
+# in tests/test_tenancy_matrix.py runs them all and checks nothing is left out.
+
+ROLES = ("owner", "manager", "staff", "shopper", "outsider", "anonymous")
+
+
+def expect(
+    *, owner: int, manager: int, staff: int, shopper: int, outsider: int, anonymous: int
+) -> dict[str, int]:
+    """Expected status per role (shopper: customer of the store, not a member)."""
+    return {
+        "owner": owner,
+        "manager": manager,
+        "staff": staff,
+        "shopper": shopper,
+        "outsider": outsider,
+        "anonymous": anonymous,
+    }
+
+
+def members_only(owner: int, manager: int = 403, staff: int = 403) -> dict[str, int]:
+    """An endpoint for store members: everyone else is told it does not exist."""
+    return expect(
+        owner=owner,
+        manager=manager,
+        staff=staff,
+        shopper=404,
+        outsider=404,
+        anonymous=401,
+    )
