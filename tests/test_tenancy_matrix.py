@@ -10,6 +10,7 @@ store-scoped endpoint exists that no app listed.
 
 from importlib import import_module
 from types import SimpleNamespace
+from uuid import uuid4
 
 import pytest
 from django.apps import apps
@@ -52,6 +53,7 @@ def world():
         params={},
         foreign={},
         make_user=UserFactory,
+        make_sku=lambda: f"T-{uuid4().hex[:12]}",
     )
     for module in TENANCY_MODULES:
         module.build(world)
@@ -67,6 +69,8 @@ def _url(route, slug, params):
 
 
 def _call(client, method, url, body):
+    if isinstance(body, dict) and "csv_text" in body:  # the CSV import
+        return client.generic(method, url, body["csv_text"], content_type="text/csv")
     call = getattr(client, method.lower())
     return call(url, body, format="json") if body is not None else call(url)
 

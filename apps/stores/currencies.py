@@ -23,3 +23,8 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round an amount to the currency's minor unit, half up as on receipts."""
     exponent = Decimal(1).scaleb(-minor_unit(currency))
     return amount.quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+def fits_minor_unit(amount: Decimal, currency: str) -> bool:
+    """Whether the amount has no more decimals than the currency allows."""
+    return quantize(amount, currency) == amount

@@ -259,6 +259,13 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Catalog ---------------------------------------------------------------------
+
+# Seconds a public catalog page stays in the cache (writes invalidate it sooner).
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+# Rows accepted by one CSV product import.
+PRODUCT_IMPORT_MAX_ROWS = env.int("PRODUCT_IMPORT_MAX_ROWS", default=5000)
+
 # --- CORS ------------------------------------------------------------------------
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

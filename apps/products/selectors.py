@@ -1,0 +1,90 @@
+"""Reads on the catalog and the inventory ledger.
+
+Invariants:
+- Anonymous callers and shoppers see active products only; store members see
+  every product that is not deleted. Deleted products are in no list.
+- Nothing of another store is ever returned: every read starts from the store.
+- ``stock_reconciliation`` proves the ledger: it lists the products whose
+  movements do not sum to their stock on hand (it should list none).
+"""
+
+from uuid import UUID
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from rest_framework.exceptions import NotFound
+
+from apps.stores.models import Store
+
+from .models import Category, Product, StockMovement
+
+
+def product_list(*, store: Store, staff: bool) -> QuerySet[Product]:
+    """The store's catalog as this caller may see it, with ``is_low_stock``."""
+    queryset = (
+        Product.objects.filter(store=store, deleted_at__isnull=True)
+        .select_related("category")
+        .annotate(
+            is_low_stock=Case(
+                When(
+                    stock_quantity__lte=Coalesce(
+                        F("low_stock_threshold"), Value(store.low_stock_threshold)
+                    ),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    )
+    return queryset if staff else queryset.filter(is_active=True)
+
+
+def product_get(*, store: Store, staff: bool, product_id: UUID) -> Product:
+    """One product of the store the caller may see, or 404."""
+    product = product_list(store=store, staff=staff).filter(pk=product_id).first()
+    if product is None:
+        raise NotFound()
+    return product
+
+
+def stock_movement_list(*, product: Product) -> QuerySet[StockMovement]:
+    """A product's ledger, newest first."""
+    return StockMovement.objects.filter(product=product).select_related("actor")
+
+
+def category_list(*, store: Store) -> QuerySet[Category]:
+    return Category.objects.filter(store=store)
+
+
+def category_get(*, store: Store, category_id: UUID) -> Category:
+    category = category_list(store=store).filter(pk=category_id).first()
+    if category is None:
+        raise NotFound()
+    return category
+
+
+def stock_reconciliation(*, store: Store | None = None) -> QuerySet[Product]:
+    """Products whose ledger does not sum to their stock (with ``ledger_total``)."""
+    ledger = (
+        StockMovement.objects.filter(product=OuterRef("pk"))
+        .order_by()
+        .values("product")
+        .annotate(total=Sum("delta"))
+        .values("total")
+    )
+    queryset = Product.objects.annotate(
+        ledger_total=Coalesce(Subquery(ledger, output_field=IntegerField()), Value(0))
+    ).exclude(ledger_total=F("stock_quantity"))
+    return queryset.filter(store=store) if store is not None else queryset

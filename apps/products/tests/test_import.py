@@ -1,0 +1,156 @@
+"""CSV import: upserts by SKU through the ledger, all rows or none."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from apps.products.models import Category, Product
+from apps.products.selectors import stock_reconciliation
+
+from .factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owner_client(auth_client, member_of, store):
+    return auth_client(member_of(store, "owner"))
+
+
+def _import(client, store, text):
+    return client.generic(
+        "POST",
+        f"/api/v1/stores/{store.slug}/products/import/",
+        text.encode(),
+        content_type="text/csv",
+    )
+
+
+def test_import_creates_and_updates_products_through_the_ledger(owner_client, store):
+    existing = ProductFactory(store=store, sku="MUG-1", price=Decimal("3.00"), stock=10)
+    ProductFactory(store=store, sku="SAME", name="Same", price=Decimal("1.00"))
+    csv_text = (
+        "sku,name,price,stock,category,active\n"
+        "mug-1,Blue mug,4.50,7,Mugs,true\n"
+        "TEA-9,Green tea,12,30,Tea,false\n"
+        "SAME,Same,1.00,,,true\n"
+    )
+    response = _import(owner_client, store, csv_text)
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"created": 1, "updated": 1, "unchanged": 1}
+
+    existing.refresh_from_db()
+    assert (existing.name, existing.price, existing.stock_quantity) == (
+        "Blue mug",
+        Decimal("4.50"),
+        7,
+    )
+    assert existing.category.name == "Mugs"
+    movement = existing.stock_movements.order_by("-id").first()
+    assert (movement.delta, movement.reason, movement.balance_after) == (
+        -3,
+        "adjustment",
+        7,
+    )
+
+    tea = Product.objects.get(store=store, sku="TEA-9")
+    assert (tea.stock_quantity, tea.is_active) == (30, False)
+    assert list(tea.stock_movements.values_list("delta", "reason")) == [(30, "initial")]
+    assert not stock_reconciliation(store=store).exists()
+
+
+def test_bad_rows_are_reported_by_line_and_nothing_is_applied(owner_client, store):
+    ProductFactory(store=store, sku="KEEP", name="Keep", price=Decimal("1.00"))
+    csv_text = (
+        "sku,name,price,stock\n"
+        "KEEP,Changed,2.00,5\n"
+        "BAD 1,No spaces,1.00,1\n"
+        "OK-2,Fine,abc,1\n"
+        "OK-3,,1.00,-4\n"
+        "keep,Twice,1.00,1\n"
+    )
+    response = _import(owner_client, store, csv_text)
+    assert response.status_code == 400
+    body = response.json()
+    fields = {(e["field"], e["code"]) for e in body["errors"]}
+    assert ("lines.3.sku", "invalid") in fields
+    assert ("lines.4.price", "invalid") in fields
+    assert ("lines.5.name", "blank") in fields
+    assert ("lines.5.stock", "min_value") in fields
+    assert ("lines.6.sku", "duplicate") in fields
+    assert body["detail"].startswith("4 line(s) are invalid")
+    assert Product.objects.get(store=store, sku="KEEP").name == "Keep"
+    assert Product.objects.filter(store=store).count() == 1
+    assert not Category.objects.exists()
+
+
+def test_too_many_decimals_for_the_currency_fail_the_whole_import(
+    owner_client, auth_client, member_of
+):
+    from apps.stores.tests.factories import StoreFactory
+
+    yen = StoreFactory(currency="JPY")
+    client = auth_client(member_of(yen, "owner"))
+    response = _import(client, yen, "sku,name,price\nA,A,100\nB,B,100.5\n")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "lines.3.price"
+    assert not Product.objects.filter(store=yen).exists()
+
+
+def test_import_accepts_a_multipart_file(owner_client, store):
+    upload = SimpleUploadedFile(
+        "catalog.csv", b"sku,name,price\nF-1,File,2.00\n", content_type="text/csv"
+    )
+    response = owner_client.post(
+        f"/api/v1/stores/{store.slug}/products/import/",
+        {"file": upload},
+        format="multipart",
+    )
+    assert response.status_code == 200
+    assert response.json()["created"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("name,price\nA,1\n", "invalid_csv"),
+        ("sku,name,price,colour\nA,A,1,red\n", "invalid_csv"),
+        ("sku,name,price\n", "empty_csv"),
+        ("sku,name,price\nA,A,1,extra\n", "validation_error"),
+        ('sku,name,price\n"A,A,1\n', "validation_error"),
+    ],
+)
+def test_malformed_files_are_400(owner_client, store, text, code):
+    response = _import(owner_client, store, text)
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert not Product.objects.exists()
+
+
+def test_non_utf8_and_oversized_files_are_refused(owner_client, store, settings):
+    response = owner_client.generic(
+        "POST",
+        f"/api/v1/stores/{store.slug}/products/import/",
+        b"sku,name,price\n\xff\xfe,x,1\n",
+        content_type="text/csv",
+    )
+    assert response.status_code == 400
+    settings.PRODUCT_IMPORT_MAX_ROWS = 2
+    response = _import(owner_client, store, "sku,name,price\nA,A,1\nB,B,1\nC,C,1\n")
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many_rows"
+
+
+def test_a_large_import_runs_in_batches_with_bounded_queries(owner_client, store):
+    from apps.core.testing import count_queries
+
+    lines = "".join(f"SKU-{n},Item {n},1.00,{n % 7},Cat {n % 3}\n" for n in range(1200))
+    queries, response = count_queries(
+        lambda: _import(owner_client, store, "sku,name,price,stock,category\n" + lines)
+    )
+    assert response.status_code == 200
+    assert response.json()["created"] == 1200
+    assert Product.objects.filter(store=store).count() == 1200
+    assert not stock_reconciliation(store=store).exists()
+    assert queries < 60  # batches of 500, not one query per row
