@@ -88,9 +88,12 @@ def test_reconciliation_reports_a_product_whose_ledger_drifted():
 )
 def test_prices_must_fit_the_store_currency(user, currency, price, ok):
     store = StoreFactory(currency=currency)
-    create = lambda: services.product_create(
-        store=store, actor=user, sku="A-1", name="A", price=Decimal(price)
-    )  # noqa: E731
+
+    def create():
+        return services.product_create(
+            store=store, actor=user, sku="A-1", name="A", price=Decimal(price)
+        )
+
     if ok:
         assert create().price == Decimal(price)
     else:
@@ -163,7 +166,7 @@ def _run_together(functions):
             outcomes[index] = "ok"
         except ApplicationError as exc:
             outcomes[index] = exc.code
-        except Exception as exc:  # noqa: BLE001 - any other failure is reported
+        except Exception as exc:
             outcomes[index] = repr(exc)
         finally:
             connection.close()
