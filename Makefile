@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install ci run test lint format typecheck migrate makemigrations shell seed check clean
+.PHONY: help install ci run test e2e lint format typecheck migrate makemigrations shell seed check clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -28,6 +28,9 @@ run: $(STAMP) ## Migrate, load demo data and serve on http://127.0.0.1:8000
 
 test: $(STAMP) ## Run the whole test suite (PostgreSQL/Redis too when DATABASE_URL/REDIS_URL are set)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+e2e: $(STAMP) ## Run the real-browser admin tests (needs Debian's chromium)
+	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Lint and check formatting with ruff
 	$(BIN)/ruff check .

@@ -65,11 +65,17 @@ def _sku_taken(sku: str) -> ValidationFailed:
     )
 
 
+def product_check(*, store: Store, price: Decimal, category_id: UUID | None) -> None:
+    """Check the catalog rules of a price and category (for forms before saving)."""
+    _check_price(store=store, price=price)
+    _category_of(store=store, category_id=category_id)
+
+
 # --- Categories ------------------------------------------------------------------
 
 
 def category_create(
-    *, store: Store, actor: User, name: str, description: str = ""
+    *, store: Store, actor: User | None, name: str, description: str = ""
 ) -> Category:
     """Add a category to the store's catalog."""
     if Category.objects.filter(store=store, name__iexact=name).exists():
@@ -88,7 +94,9 @@ def category_create(
 
 
 @transaction.atomic
-def category_update(*, category: Category, actor: User, **changes: Any) -> Category:
+def category_update(
+    *, category: Category, actor: User | None, **changes: Any
+) -> Category:
     """Rename or describe a category."""
     category = Category.objects.select_for_update().get(pk=category.pk)
     name = changes.get("name")
@@ -109,7 +117,7 @@ def category_update(*, category: Category, actor: User, **changes: Any) -> Categ
 
 
 @transaction.atomic
-def category_delete(*, category: Category, actor: User) -> None:
+def category_delete(*, category: Category, actor: User | None) -> None:
     """Delete a category; its products stay, without a category."""
     catalog_bump(store_id=category.store_id)
     category.delete()
@@ -122,7 +130,7 @@ def category_delete(*, category: Category, actor: User) -> None:
 def product_create(
     *,
     store: Store,
-    actor: User,
+    actor: User | None,
     sku: str,
     name: str,
     price: Decimal,
@@ -173,7 +181,7 @@ PRODUCT_UPDATABLE_FIELDS = (
 
 
 @transaction.atomic
-def product_update(*, product: Product, actor: User, **changes: Any) -> Product:
+def product_update(*, product: Product, actor: User | None, **changes: Any) -> Product:
     """Change a product's catalog fields (never its stock: see product_stock_adjust)."""
     product = (
         Product.objects.select_for_update().select_related("store").get(pk=product.pk)
@@ -205,7 +213,7 @@ def product_update(*, product: Product, actor: User, **changes: Any) -> Product:
 
 
 @transaction.atomic
-def product_delete(*, product: Product, actor: User) -> None:
+def product_delete(*, product: Product, actor: User | None) -> None:
     """Soft-delete: the product leaves the catalog but past orders keep it."""
     updated = Product.objects.filter(pk=product.pk, deleted_at__isnull=True).update(
         deleted_at=timezone.now(), is_active=False, updated_at=timezone.now()
@@ -279,7 +287,9 @@ IMPORT_BATCH_SIZE = 500
 
 
 @transaction.atomic
-def product_import(*, store: Store, actor: User, rows: list[ImportRow]) -> ImportResult:
+def product_import(
+    *, store: Store, actor: User | None, rows: list[ImportRow]
+) -> ImportResult:
     """Upsert products by SKU in batches; all rows or none.
 
     New products get their stock as an ``initial`` movement; existing ones whose
@@ -321,7 +331,11 @@ def _import_categories(*, store: Store, names: set[str]) -> dict[str, Category]:
 
 
 def _import_batch(
-    *, store: Store, actor: User, rows: list[ImportRow], categories: dict[str, Category]
+    *,
+    store: Store,
+    actor: User | None,
+    rows: list[ImportRow],
+    categories: dict[str, Category],
 ) -> tuple[int, int, int]:
     by_sku = {row.sku.lower(): row for row in rows}
     existing = {

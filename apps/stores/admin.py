@@ -4,14 +4,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from apps.core.exceptions import ApplicationError
 
 from .models import Membership, Store
-from .selectors import store_role_of
+from .scoping import StoreScopedAdminMixin
 from .services import membership_roles_check
 
 
@@ -41,7 +40,11 @@ class MembershipInline(admin.TabularInline[Membership, Store]):
 
 
 @admin.register(Store)
-class StoreAdmin(admin.ModelAdmin[Store]):
+class StoreAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Store]):
+    # The store is its own tenant; only owners change its settings and members.
+    store_path = "pk"
+    change_roles = frozenset({Membership.Role.OWNER})
+
     list_display = ("name", "slug", "currency", "timezone", "created_at")
     list_filter = ("currency",)
     search_fields = ("name", "slug")
@@ -57,21 +60,6 @@ class StoreAdmin(admin.ModelAdmin[Store]):
             fields.append("webhook_secret")
         return fields
 
-    def has_change_permission(
-        self, request: HttpRequest, obj: Store | None = None
-    ) -> bool:
-        allowed = super().has_change_permission(request, obj)
-        if not allowed or obj is None or request.user.is_superuser:
-            return allowed
-        # Store settings and members are the owner's, as in the API.
-        return store_role_of(store=obj, user=request.user) == Membership.Role.OWNER
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Store]:
-        queryset = super().get_queryset(request)
-        user = request.user
-        if not user.is_authenticated:
-            return queryset.none()
-        if user.is_superuser:
-            return queryset
-        member_of = Membership.objects.filter(user=user).values("store_id")
-        return queryset.filter(pk__in=member_of)
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A store is created through the API (store_create makes its owner).
+        return request.user.is_superuser

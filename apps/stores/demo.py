@@ -4,7 +4,6 @@ Idempotent: running it again updates the same rows and resets the demo
 passwords, so the printed credentials always work.
 """
 
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 
 from apps.users.models import User
@@ -85,13 +84,4 @@ def seed() -> list[str]:
             )
         label = "superuser" if user.is_superuser else (role or "shopper")
         lines.append(f"  {label:<10} {email}")
-    base = "http://127.0.0.1:8000"
-    lines += [
-        "",
-        f"  API:       {base}/api/v1/",
-        f"  API docs:  {base}/api/docs/  (ReDoc: {base}/api/redoc/)",
-        f"  Admin:     {base}/{settings.ADMIN_URL}",
-        f"  Health:    {base}/health/ready/",
-        "",
-    ]
     return lines

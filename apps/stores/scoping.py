@@ -72,3 +72,68 @@ class IsStoreManager(StoreRolePermission):
 
 class IsStoreOwner(StoreRolePermission):
     allowed_roles = frozenset({Role.OWNER})
+
+
+class StoreScopedAdminMixin:
+    """Admin rows of a store-owned model, limited to the stores of the user.
+
+    Superusers see everything. Other staff users see the rows of the stores they
+    are members of; they may change them (and add new ones) only where their
+    role is in ``change_roles``. Foreign-key choices are limited the same way.
+    """
+
+    store_path = "store"
+    change_roles: frozenset[str] = frozenset({Role.OWNER, Role.MANAGER})
+
+    def _member_store_ids(
+        self, request: Any, roles: frozenset[str] | None = None
+    ) -> Any:
+        memberships = Membership.objects.filter(user=request.user)
+        if roles is not None:
+            memberships = memberships.filter(role__in=roles)
+        return memberships.values("store_id")
+
+    def get_queryset(self, request: Any) -> Any:
+        queryset = super().get_queryset(request)  # type: ignore[misc]
+        user = request.user
+        if not user.is_authenticated:
+            return queryset.none()
+        if user.is_superuser:
+            return queryset
+        return queryset.filter(
+            **{f"{self.store_path}__in": self._member_store_ids(request)}
+        )
+
+    def _store_of(self, obj: Any) -> Any:
+        for part in self.store_path.split("__"):
+            obj = getattr(obj, part)
+        return obj
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        allowed: bool = super().has_change_permission(request, obj)  # type: ignore[misc]
+        if not allowed or obj is None or request.user.is_superuser:
+            return allowed
+        store = self._store_of(obj)
+        return Membership.objects.filter(
+            user=request.user, store=store, role__in=self.change_roles
+        ).exists()
+
+    def has_add_permission(self, request: Any, *args: Any) -> bool:
+        allowed: bool = super().has_add_permission(request, *args)  # type: ignore[misc]
+        if not allowed or request.user.is_superuser:
+            return allowed
+        return Membership.objects.filter(
+            user=request.user, role__in=self.change_roles
+        ).exists()
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: Any, **kwargs: Any
+    ) -> Any:
+        if request.user.is_authenticated and not request.user.is_superuser:
+            writable = self._member_store_ids(request, self.change_roles)
+            model = db_field.related_model
+            if model is Store:
+                kwargs["queryset"] = Store.objects.filter(pk__in=writable)
+            elif any(f.name == "store" for f in model._meta.get_fields()):
+                kwargs["queryset"] = model._default_manager.filter(store__in=writable)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]

@@ -65,14 +65,3 @@ def membership_get(*, store: Store, membership_id: UUID) -> Membership:
     if membership is None:
         raise NotFound()
     return membership
-
-
-def store_role_of(*, store: Store, user: User | AnonymousUser) -> str | None:
-    """The user's role in the store, or None if they are not a member."""
-    if not user.is_authenticated:
-        return None
-    return (
-        Membership.objects.filter(store=store, user=user)
-        .values_list("role", flat=True)
-        .first()
-    )

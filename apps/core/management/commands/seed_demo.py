@@ -10,6 +10,7 @@ from importlib.util import find_spec
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -28,5 +29,14 @@ class Command(BaseCommand):
                 ):
                     continue
                 lines.extend(import_module(module_name).seed())
+        base = "http://127.0.0.1:8000"
+        lines += [
+            "",
+            f"  API:       {base}/api/v1/",
+            f"  API docs:  {base}/api/docs/  (ReDoc: {base}/api/redoc/)",
+            f"  Admin:     {base}/{settings.ADMIN_URL}",
+            f"  Health:    {base}/health/ready/",
+            "",
+        ]
         for line in lines:
             self.stdout.write(line)
