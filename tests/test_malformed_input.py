@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from apps.products.tests.factories import CategoryFactory, ProductFactory
 from apps.stores.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,12 @@ WRITE_ENDPOINTS = [
     ("PATCH", "/api/v1/stores/{slug}/"),
     ("POST", "/api/v1/stores/{slug}/members/"),
     ("PATCH", "/api/v1/stores/{slug}/members/{member}/"),
+    ("POST", "/api/v1/stores/{slug}/products/"),
+    ("POST", "/api/v1/stores/{slug}/products/import/"),
+    ("PATCH", "/api/v1/stores/{slug}/products/{product}/"),
+    ("POST", "/api/v1/stores/{slug}/products/{product}/stock-adjustments/"),
+    ("POST", "/api/v1/stores/{slug}/categories/"),
+    ("PATCH", "/api/v1/stores/{slug}/categories/{category}/"),
 ]
 
 HUGE = "x" * 100_000
@@ -107,15 +114,22 @@ BODIES = {
 @pytest.fixture
 def owner_context(auth_client):
     membership = MembershipFactory(role="owner")
-    target = MembershipFactory(store=membership.store, role="staff")
-    return auth_client(membership.user), membership.store.slug, target.pk
+    store = membership.store
+    category = CategoryFactory(store=store)
+    ids = {
+        "slug": store.slug,
+        "member": MembershipFactory(store=store, role="staff").pk,
+        "product": ProductFactory(store=store, category=category, stock=5).pk,
+        "category": category.pk,
+    }
+    return auth_client(membership.user), ids
 
 
 @pytest.mark.parametrize("body_name", list(BODIES))
 @pytest.mark.parametrize(("method", "path"), WRITE_ENDPOINTS)
 def test_malformed_bodies_get_a_4xx_problem(owner_context, method, path, body_name):
-    client, slug, member = owner_context
-    url = path.format(slug=slug, member=member)
+    client, ids = owner_context
+    url = path.format(**ids)
     body, content_type = BODIES[body_name]
     client.raise_request_exception = False
     response = client.generic(method, url, body, content_type=content_type)
@@ -139,10 +153,14 @@ def test_malformed_bodies_get_a_4xx_problem(owner_context, method, path, body_na
         "/api/v1/stores/%00/",
         "/api/v1/stores/a%20b/members/",
         "/api/v1/stores/{slug}/members/?cursor=" + "A" * 3000,
+        "/api/v1/stores/{slug}/products/?price_min=1e999&price_max=-inf",
+        "/api/v1/stores/{slug}/products/?category=not-a-uuid&search=" + "%00" * 50,
+        "/api/v1/stores/{slug}/products/?low_stock=maybe&active=perhaps",
+        "/api/v1/stores/{slug}/products/{product}/stock-movements/?cursor=%FF",
     ],
 )
 def test_odd_query_strings_and_paths_are_not_5xx(owner_context, url):
-    client, slug, _ = owner_context
+    client, ids = owner_context
     client.raise_request_exception = False
-    response = client.get(url.format(slug=slug))
+    response = client.get(url.format(**ids))
     assert response.status_code < 500, response.content[:300]
