@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from apps.customers.tests.factories import AddressFactory, CustomerFactory
 from apps.products.tests.factories import CategoryFactory, ProductFactory
 from apps.stores.tests.factories import MembershipFactory
 
@@ -33,6 +34,14 @@ WRITE_ENDPOINTS = [
     ("POST", "/api/v1/stores/{slug}/products/{product}/stock-adjustments/"),
     ("POST", "/api/v1/stores/{slug}/categories/"),
     ("PATCH", "/api/v1/stores/{slug}/categories/{category}/"),
+    ("POST", "/api/v1/stores/{slug}/customers/"),
+    ("PATCH", "/api/v1/stores/{slug}/customers/{customer}/"),
+    ("POST", "/api/v1/stores/{slug}/customers/{customer}/addresses/"),
+    ("PATCH", "/api/v1/stores/{slug}/customers/{customer}/addresses/{address}/"),
+    ("POST", "/api/v1/stores/{slug}/customers/me/"),
+    ("PATCH", "/api/v1/stores/{slug}/customers/me/"),
+    ("POST", "/api/v1/stores/{slug}/customers/me/addresses/"),
+    ("PATCH", "/api/v1/stores/{slug}/customers/me/addresses/{my_address}/"),
 ]
 
 HUGE = "x" * 100_000
@@ -122,6 +131,13 @@ def owner_context(auth_client):
         "product": ProductFactory(store=store, category=category, stock=5).pk,
         "category": category.pk,
     }
+    customer = CustomerFactory(store=store)
+    ids["customer"] = customer.pk
+    ids["address"] = AddressFactory(customer=customer).pk
+    own = CustomerFactory(
+        store=store, user=membership.user, email=membership.user.email
+    )
+    ids["my_address"] = AddressFactory(customer=own).pk
     return auth_client(membership.user), ids
 
 

@@ -23,6 +23,24 @@ BODY_ERRORS = {
 class ProblemAutoSchema(AutoSchema):
     """Add the shared error responses to every operation."""
 
+    def _get_response_for_code(
+        self,
+        serializer: Any,
+        status_code: Any,
+        media_types: Any = None,
+        direction: Any = "response",
+    ) -> Any:
+        # Every error is served as problem+json, whatever a view declared.
+        if (
+            str(status_code).isdigit()
+            and int(status_code) >= 400
+            and media_types is None
+        ):
+            media_types = [PROBLEM_CONTENT_TYPE]
+        return super()._get_response_for_code(
+            serializer, status_code, media_types, direction
+        )
+
     def _get_response_bodies(self, direction: Any = "response") -> Any:
         responses = super()._get_response_bodies(direction)
         errors = dict(COMMON_ERRORS)

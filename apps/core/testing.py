@@ -65,3 +65,41 @@ def members_only(owner: int, manager: int = 403, staff: int = 403) -> dict[str, 
         outsider=404,
         anonymous=401,
     )
+
+
+def run_concurrently(*functions: Callable[[], Any]) -> list[str]:
+    """Start the functions in threads at the same moment and return their outcomes.
+
+    Each outcome is ``"ok"``, the ``code`` of an ``ApplicationError``, or the repr
+    of any other exception. Every thread has its own database connection, so on
+    PostgreSQL the calls really race for row locks and unique indexes.
+    """
+    import threading
+
+    from django.db import connection
+
+    from .exceptions import ApplicationError
+
+    barrier = threading.Barrier(len(functions))
+    outcomes = ["not run"] * len(functions)
+
+    def runner(index: int, function: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            function()
+            outcomes[index] = "ok"
+        except ApplicationError as exc:
+            outcomes[index] = exc.code
+        except Exception as exc:
+            outcomes[index] = repr(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(functions)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes

@@ -1,4 +1,9 @@
-"""A store's customers and their addresses."""
+"""A store's customers and their addresses.
+
+A customer belongs to one store; the same person buying from two stores is two
+customers. Emails are unique per store in any casing (stored lower case), and
+a user account is linked to at most one customer per store.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -6,6 +11,17 @@ from django.db.models.functions import Lower
 
 from apps.core.models import BaseModel
 from apps.stores.models import Store
+
+from .countries import validate_country_code
+
+
+class Tier(models.TextChoices):
+    """Loyalty tiers by total spent; computed by the selectors, never stored."""
+
+    BRONZE = "bronze", "Bronze"  # below the silver threshold, new customers too
+    SILVER = "silver", "Silver"  # CUSTOMER_TIER_THRESHOLDS["silver"] or more
+    GOLD = "gold", "Gold"  # CUSTOMER_TIER_THRESHOLDS["gold"] or more
+    PLATINUM = "platinum", "Platinum"  # CUSTOMER_TIER_THRESHOLDS["platinum"] or more
 
 
 class Customer(BaseModel):
@@ -29,13 +45,23 @@ class Customer(BaseModel):
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(
-                "store", Lower("email"), name="customers_customer_store_email_ci_unique"
+                "store",
+                Lower("email"),
+                name="customers_customer_store_email_ci_unique",
+                violation_error_message="A customer of this store already uses "
+                "this email.",
             ),
             models.UniqueConstraint(
                 fields=["store", "user"],
                 condition=models.Q(user__isnull=False),
                 name="customers_customer_store_user_unique",
+                violation_error_message="This account is already linked to a "
+                "customer of this store.",
             ),
+        ]
+        indexes = [
+            # The cursor-paginated staff list: one store, newest first.
+            models.Index(fields=["store", "id"], name="customers_customer_store_id"),
         ]
 
     def __str__(self) -> str:
@@ -56,7 +82,7 @@ class Address(BaseModel):
     city = models.CharField(max_length=120)
     postal_code = models.CharField(max_length=20, blank=True)
     # ISO 3166-1 alpha-2, upper case.
-    country = models.CharField(max_length=2)
+    country = models.CharField(max_length=2, validators=[validate_country_code])
 
     class Meta:
         ordering = ["-id"]

@@ -30,8 +30,8 @@ ADMIN_GROUP_PERMISSIONS = ["view_store", "change_store", "view_membership"]
 def _admin_group() -> Group:
     """Model permissions for members who work in the admin; rows stay per store."""
     group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
-    group.permissions.set(
-        Permission.objects.filter(
+    group.permissions.add(
+        *Permission.objects.filter(
             content_type__app_label="stores", codename__in=ADMIN_GROUP_PERMISSIONS
         )
     )

@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
 
 # Seconds a public catalog page stays in the cache (writes invalidate it sooner).
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+# Least total spent (store currency) for each customer tier above bronze.
+CUSTOMER_TIER_THRESHOLDS = {"silver": "100", "gold": "500", "platinum": "2000"}
 # Rows accepted by one CSV product import.
 PRODUCT_IMPORT_MAX_ROWS = env.int("PRODUCT_IMPORT_MAX_ROWS", default=5000)
 

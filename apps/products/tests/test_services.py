@@ -1,12 +1,12 @@
 """The inventory ledger and catalog rules, whoever calls the services."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
-from apps.core.exceptions import ApplicationError, ConflictError, ValidationFailed
+from apps.core.exceptions import ConflictError, ValidationFailed
+from apps.core.testing import run_concurrently
 from apps.products import services
 from apps.products.models import Product, StockMovement
 from apps.products.selectors import stock_reconciliation
@@ -155,32 +155,6 @@ def test_a_category_of_another_store_is_refused(user):
     assert excinfo.value.errors[0]["field"] == "category"
 
 
-def _run_together(functions):
-    barrier = threading.Barrier(len(functions))
-    outcomes = [None] * len(functions)
-
-    def runner(index, function):
-        try:
-            barrier.wait()
-            function()
-            outcomes[index] = "ok"
-        except ApplicationError as exc:
-            outcomes[index] = exc.code
-        except Exception as exc:
-            outcomes[index] = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(functions)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_adjustments_keep_stock_equal_to_the_ledger_and_never_negative():
@@ -188,8 +162,8 @@ def test_concurrent_adjustments_keep_stock_equal_to_the_ledger_and_never_negativ
     actor = UserFactory()
     deltas = [-3, 5, -7, -4, 2, -6, -5, 8, -9, -2, 4, -8] * 2
 
-    outcomes = _run_together(
-        [
+    outcomes = run_concurrently(
+        *[
             (
                 lambda d=d: services.product_stock_adjust(
                     product=product, actor=actor, delta=d, reason=Reason.ADJUSTMENT
@@ -219,8 +193,8 @@ def test_concurrent_adjustments_keep_stock_equal_to_the_ledger_and_never_negativ
 def test_concurrent_removals_of_the_last_units_sell_each_unit_once():
     product = ProductFactory(stock=5)
     actor = UserFactory()
-    outcomes = _run_together(
-        [
+    outcomes = run_concurrently(
+        *[
             (
                 lambda: services.product_stock_adjust(
                     product=product, actor=actor, delta=-1, reason=Reason.ADJUSTMENT

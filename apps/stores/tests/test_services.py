@@ -1,11 +1,9 @@
 """Store services: the invariants hold whoever calls them (API, admin, tasks)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
-from apps.core.exceptions import ApplicationError, ConflictError
+from apps.core.exceptions import ConflictError
+from apps.core.testing import run_concurrently
 from apps.stores import services
 from apps.stores.models import Membership, Store
 from apps.users.tests.factories import UserFactory
@@ -45,33 +43,6 @@ def test_removing_the_last_owner_is_refused(user):
     assert excinfo.value.code == "last_owner"
 
 
-def _run_together(*functions):
-    """Start the functions in threads at the same moment; return their outcomes."""
-    barrier = threading.Barrier(len(functions))
-    outcomes = [None] * len(functions)
-
-    def runner(index, function):
-        try:
-            barrier.wait()
-            function()
-            outcomes[index] = "ok"
-        except ApplicationError as exc:
-            outcomes[index] = exc.code
-        except Exception as exc:
-            outcomes[index] = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(functions)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("attempt", range(5))
@@ -82,7 +53,7 @@ def test_two_owners_removing_each_other_at_once_leave_one_owner(attempt):
     second = MembershipFactory(store=store, role="owner")
     actor = UserFactory()
 
-    outcomes = _run_together(
+    outcomes = run_concurrently(
         lambda: services.membership_remove(membership=first, actor=actor),
         lambda: services.membership_remove(membership=second, actor=actor),
     )
@@ -98,7 +69,7 @@ def test_concurrent_demotions_of_all_owners_keep_one_owner():
     owners = [MembershipFactory(store=store, role="owner") for _ in range(4)]
     actor = UserFactory()
 
-    outcomes = _run_together(
+    outcomes = run_concurrently(
         *[
             (
                 lambda m=m: services.membership_change_role(
@@ -118,7 +89,7 @@ def test_concurrent_demotions_of_all_owners_keep_one_owner():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_creates_with_the_same_slug_create_one_store():
     users = [UserFactory() for _ in range(4)]
-    outcomes = _run_together(
+    outcomes = run_concurrently(
         *[
             (
                 lambda u=u: services.store_create(
