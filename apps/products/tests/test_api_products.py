@@ -293,3 +293,13 @@ def test_a_member_of_another_store_gets_the_public_view(auth_client, shop):
     results = auth_client(other_owner).get(_products(shop)).json()["results"]
     assert [p["id"] for p in results] == [str(visible.pk)]
     assert "stock_quantity" not in results[0]
+
+
+def test_category_list_query_count_does_not_grow(api_client, shop):
+    url = f"/api/v1/stores/{shop.slug}/categories/"
+    CategoryFactory(store=shop)
+    assert_request_queries(api_client, url, expected=2)  # store, page
+    for _ in range(30):
+        CategoryFactory(store=shop)
+    response = assert_request_queries(api_client, f"{url}?page_size=31", expected=2)
+    assert len(response.json()["results"]) == 31
