@@ -170,6 +170,8 @@ def test_malformed_bodies_get_a_4xx_problem(owner_context, method, path, body_na
         "/api/v1/stores/a%20b/members/",
         "/api/v1/stores/{slug}/members/?cursor=" + "A" * 3000,
         "/api/v1/stores/{slug}/products/?price_min=1e999&price_max=-inf",
+        "/api/v1/stores/{slug}/products/?price_min=-1e200000",
+        "/api/v1/stores/{slug}/products/?price_max=1e-200000",
         "/api/v1/stores/{slug}/products/?category=not-a-uuid&search=" + "%00" * 50,
         "/api/v1/stores/{slug}/products/?low_stock=maybe&active=perhaps",
         "/api/v1/stores/{slug}/products/{product}/stock-movements/?cursor=%FF",

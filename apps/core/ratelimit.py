@@ -39,6 +39,8 @@ def hit(*, scope: str, identity: str, rate: Rate) -> int | None:
     except ValueError:  # expired between add and incr: this hit opens a window
         cache.add(key, 1, timeout=rate.period + 1)
         count = 1
+    if count is None:  # the cache is down (errors ignored and logged): fail open
+        return None
     if count > rate.limit:
         return max(1, int((window + 1) * rate.period - now + 0.999))
     return None

@@ -197,6 +197,28 @@ class ProductAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Product]):
         obj.pk = created.pk  # the admin redirects and logs with the saved row
         obj._state.adding = False
 
+    def can_change(self, request: HttpRequest, product: Product) -> bool:
+        """Whether the user may change the product; their stores are read once."""
+        if request.user.is_superuser:
+            return True
+        cache_attr = "_orderly_writable_store_ids"
+        writable = getattr(request, cache_attr, None)
+        if writable is None:
+            writable = set(
+                self._member_store_ids(request, self.change_roles).values_list(
+                    "store_id", flat=True
+                )
+            )
+            setattr(request, cache_attr, writable)
+        return product.store_id in writable
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # Deleting a product is a soft delete: the ledger and past orders keep
+        # pointing at it, so Django's PROTECT check does not apply here.
+        deleted = [str(obj) for obj in objs]
+        perms_needed = set() if self.has_delete_permission(request) else {"product"}
+        return deleted, {"products": len(deleted)}, perms_needed, []
+
     def delete_model(self, request: HttpRequest, obj: Product) -> None:
         services.product_delete(product=obj, actor=_actor(request))
 
@@ -212,7 +234,9 @@ class ProductAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Product]):
     def adjust_stock(
         self, request: HttpRequest, queryset: QuerySet[Product]
     ) -> HttpResponse | None:
-        products = [p for p in queryset if self.has_change_permission(request, p)]
+        products = [
+            p for p in queryset.select_related("store") if self.can_change(request, p)
+        ]
         form = StockAdjustmentForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             done = 0
@@ -251,3 +275,33 @@ class CategoryAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Category]):
     list_filter = (("store", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("name",)
     ordering = ("store", "name")
+    fields = ("store", "name", "description")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("store",) if obj is not None else ()
+
+    def save_model(
+        self, request: HttpRequest, obj: Category, form: Any, change: bool
+    ) -> None:
+        # Through the services, so the storefront cache is refreshed too.
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.category_update(category=obj, actor=_actor(request), **changes)
+            return
+        created = services.category_create(
+            store=obj.store,
+            actor=_actor(request),
+            name=obj.name,
+            description=obj.description,
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def delete_model(self, request: HttpRequest, obj: Category) -> None:
+        services.category_delete(category=obj, actor=_actor(request))
+
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[Category]
+    ) -> None:
+        for category in queryset:
+            self.delete_model(request, category)

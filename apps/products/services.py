@@ -31,6 +31,8 @@ from .cache import catalog_bump
 from .models import Category, Product, StockMovement
 
 Reason = StockMovement.Reason
+# The most units one product can hold (the column is a 32-bit integer).
+STOCK_LIMIT = 1_000_000_000
 
 
 def _field_error(field: str, message: str, code: str = "invalid") -> ValidationFailed:
@@ -74,12 +76,23 @@ def product_check(*, store: Store, price: Decimal, category_id: UUID | None) -> 
 # --- Categories ------------------------------------------------------------------
 
 
+def _category_named(*, store_id: UUID, name: str) -> Any:
+    # Compare as the unique constraint does (LOWER), not as iexact (UPPER).
+    return Category.objects.alias(lower_name=Lower("name")).filter(
+        store_id=store_id, lower_name=name.lower()
+    )
+
+
+def _category_taken(name: str) -> ValidationFailed:
+    return _field_error("name", f"A category named {name!r} exists.", "unique")
+
+
 def category_create(
     *, store: Store, actor: User | None, name: str, description: str = ""
 ) -> Category:
     """Add a category to the store's catalog."""
-    if Category.objects.filter(store=store, name__iexact=name).exists():
-        raise _field_error("name", f"A category named {name!r} exists.", "unique")
+    if _category_named(store_id=store.pk, name=name).exists():
+        raise _category_taken(name)
     try:
         with transaction.atomic():
             category = Category.objects.create(
@@ -87,9 +100,7 @@ def category_create(
             )
             catalog_bump(store_id=store.pk)
     except IntegrityError as exc:
-        raise _field_error(
-            "name", f"A category named {name!r} exists.", "unique"
-        ) from exc
+        raise _category_taken(name) from exc
     return category
 
 
@@ -102,16 +113,20 @@ def category_update(
     name = changes.get("name")
     if (
         name is not None
-        and Category.objects.filter(store_id=category.store_id, name__iexact=name)
+        and _category_named(store_id=category.store_id, name=name)
         .exclude(pk=category.pk)
         .exists()
     ):
-        raise _field_error("name", f"A category named {name!r} exists.", "unique")
+        raise _category_taken(name)
     fields = [f for f in ("name", "description") if f in changes]
     for field in fields:
         setattr(category, field, changes[field])
     if fields:
-        category.save(update_fields=[*fields, "updated_at"])
+        try:
+            with transaction.atomic():
+                category.save(update_fields=[*fields, "updated_at"])
+        except IntegrityError as exc:  # a concurrent write took the name
+            raise _category_taken(str(name)) from exc
         catalog_bump(store_id=category.store_id)
     return category
 
@@ -164,7 +179,7 @@ def product_create(
     if initial_stock:
         product = product_stock_adjust(
             product=product, actor=actor, delta=initial_stock, reason=Reason.INITIAL
-        )
+        ).product
     catalog_bump(store_id=store.pk)
     return product
 
@@ -207,7 +222,11 @@ def product_update(*, product: Product, actor: User | None, **changes: Any) -> P
     for field in fields:
         setattr(product, field, changes[field])
     if fields:
-        product.save(update_fields=[*fields, "updated_at"])
+        try:
+            with transaction.atomic():
+                product.save(update_fields=[*fields, "updated_at"])
+        except IntegrityError as exc:  # a concurrent write took the SKU
+            raise _sku_taken(str(sku)) from exc
         catalog_bump(store_id=store.pk)
     return product
 
@@ -235,8 +254,12 @@ def product_stock_adjust(
     reason: str,
     note: str = "",
     order_id: UUID | None = None,
-) -> Product:
-    """Change the stock by ``delta`` and record it in the ledger, under a row lock."""
+) -> StockMovement:
+    """Change the stock by ``delta``, under a row lock; return the ledger entry.
+
+    ``updated_at`` is left alone: it tells when the catalog fields changed, and
+    the storefront cache is refreshed only when "in stock" flips.
+    """
     if delta == 0:
         raise _field_error("delta", "A stock change cannot be zero.")
     locked = Product.objects.select_for_update().get(pk=product.pk)
@@ -247,11 +270,17 @@ def product_stock_adjust(
             code="insufficient_stock",
             extra={"available": before},
         )
+    if before + delta > STOCK_LIMIT:
+        raise ConflictError(
+            f"A product holds at most {STOCK_LIMIT} units; it has {before}.",
+            code="stock_limit",
+            extra={"available": before},
+        )
     Product.objects.filter(pk=locked.pk).update(
-        stock_quantity=F("stock_quantity") + delta, updated_at=timezone.now()
+        stock_quantity=F("stock_quantity") + delta
     )
-    locked.refresh_from_db(fields=["stock_quantity", "updated_at"])
-    StockMovement.objects.create(
+    locked.refresh_from_db(fields=["stock_quantity"])
+    movement = StockMovement.objects.create(
         product=locked,
         delta=delta,
         reason=reason,
@@ -262,7 +291,7 @@ def product_stock_adjust(
     )
     if (before > 0) != (locked.stock_quantity > 0):  # "in stock" changed for shoppers
         catalog_bump(store_id=locked.store_id)
-    return locked
+    return movement
 
 
 @dataclass(frozen=True)

@@ -216,12 +216,11 @@ class ProductViewSet(
     ) -> Response:
         serializer = StockAdjustmentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        product = services.product_stock_adjust(
+        movement = services.product_stock_adjust(
             product=self.get_product(),
             actor=user_from_request(request),
             **serializer.validated_data,
         )
-        movement = selectors.stock_movement_list(product=product).first()
         return Response(
             StockMovementOutputSerializer(movement).data, status=status.HTTP_201_CREATED
         )

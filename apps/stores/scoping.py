@@ -118,6 +118,15 @@ class StoreScopedAdminMixin:
             user=request.user, store=store, role__in=self.change_roles
         ).exists()
 
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        allowed: bool = super().has_delete_permission(request, obj)  # type: ignore[misc]
+        if not allowed or request.user.is_superuser:
+            return allowed
+        roles = Membership.objects.filter(user=request.user, role__in=self.change_roles)
+        if obj is None:  # the list page: may delete in at least one store
+            return roles.exists()
+        return roles.filter(store=self._store_of(obj)).exists()
+
     def has_add_permission(self, request: Any, *args: Any) -> bool:
         allowed: bool = super().has_add_permission(request, *args)  # type: ignore[misc]
         if not allowed or request.user.is_superuser:

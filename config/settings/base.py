@@ -125,6 +125,11 @@ if REDIS_URL:
             },
         }
     }
+    # A Redis outage degrades the service instead of failing every request:
+    # cache reads miss, writes are dropped, throttles let requests through, and
+    # each error is logged; /health/ready/ reports the cache as failing.
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
         "default": {

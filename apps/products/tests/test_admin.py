@@ -176,3 +176,65 @@ def test_the_change_page_query_count_does_not_grow_with_the_ledger(client, store
     for _ in range(20):
         product_stock_adjust(product=product, actor=None, delta=1, reason="restock")
     assert_request_queries(client, f"{CHANGELIST}{product.pk}/change/", expected=first)
+
+
+def test_staff_members_cannot_delete_in_the_admin(client, store):
+    product = ProductFactory(store=store)
+    category = CategoryFactory(store=store)
+    user = _staff(store, "staff")
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["delete_product", "delete_category", "view_category"]
+        )
+    )
+    client.force_login(user)
+    assert (
+        client.post(f"{CHANGELIST}{product.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/admin/products/category/{category.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    product.refresh_from_db()
+    assert product.deleted_at is None
+    assert category.__class__.objects.filter(pk=category.pk).exists()
+
+
+def test_deleting_a_product_with_a_ledger_is_a_soft_delete(client, store):
+    product = ProductFactory(store=store, stock=3)
+    user = _staff(store, "manager")
+    user.user_permissions.add(Permission.objects.get(codename="delete_product"))
+    client.force_login(user)
+    response = client.post(f"{CHANGELIST}{product.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert product.deleted_at is not None
+    assert product.stock_movements.count() == 1  # the ledger is kept
+
+
+def test_renaming_a_category_in_the_admin_refreshes_the_storefront(
+    client, api_client, store, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Permission as P
+
+    category = CategoryFactory(store=store, name="Old name")
+    ProductFactory(store=store, category=category)
+    url = f"/api/v1/stores/{store.slug}/products/"
+    assert "Old name" in api_client.get(url).content.decode()
+    user = _staff(store, "manager")
+    user.user_permissions.add(
+        *P.objects.filter(codename__in=["view_category", "change_category"])
+    )
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/products/category/{category.pk}/change/",
+            {"name": "New name", "description": ""},
+        )
+    assert response.status_code == 302
+    fresh = api_client.get(url)
+    assert fresh["X-Cache"] == "MISS"
+    assert "New name" in fresh.content.decode()

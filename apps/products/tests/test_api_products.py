@@ -303,3 +303,49 @@ def test_category_list_query_count_does_not_grow(api_client, shop):
         CategoryFactory(store=shop)
     response = assert_request_queries(api_client, f"{url}?page_size=31", expected=2)
     assert len(response.json()["results"]) == 31
+
+
+def test_stock_has_an_upper_limit(auth_client, member_of, shop, monkeypatch):
+    from apps.products import services
+
+    monkeypatch.setattr(services, "STOCK_LIMIT", 100)
+    product = ProductFactory(store=shop, stock=95)
+    url = f"{_products(shop)}{product.pk}/stock-adjustments/"
+    response = auth_client(member_of(shop, "manager")).post(
+        url, {"delta": 6, "reason": "restock"}
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "stock_limit"
+    product.refresh_from_db()
+    assert product.stock_quantity == 95
+
+
+def test_category_names_compare_like_the_database_constraint(
+    auth_client, member_of, shop
+):
+    """The Kelvin sign upper-cases to K but lower-cases to k: both checks must agree."""
+    client = auth_client(member_of(shop, "manager"))
+    categories = f"/api/v1/stores/{shop.slug}/categories/"
+    assert client.post(categories, {"name": "k"}).status_code == 201
+    other = client.post(categories, {"name": "other"}).json()["id"]
+    renamed = client.patch(f"{categories}{other}/", {"name": "\u212a"})
+    assert renamed.status_code in (200, 400)
+    created = client.post(categories, {"name": "\u212a"})
+    assert created.status_code in (201, 400)
+
+
+def test_the_storefront_answers_when_the_cache_is_down(api_client, shop, settings):
+    ProductFactory(store=shop)
+    settings.DJANGO_REDIS_IGNORE_EXCEPTIONS = True  # as the settings do with REDIS_URL
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    for _ in range(2):
+        response = api_client.get(_products(shop))
+        assert response.status_code == 200
+        assert response["X-Cache"] == "MISS"  # nothing is cached: every read is fresh
+        assert len(response.json()["results"]) == 1

@@ -336,3 +336,30 @@ def test_password_reset_answers_202_even_when_the_broker_is_down(
     assert response.status_code == 202
     assert mail.outbox == []
     assert "could not enqueue the password reset email" in caplog.text
+
+
+def test_the_user_admin_shows_non_superusers_only_the_people_of_their_stores(client):
+    from django.contrib.auth.models import Permission
+
+    from apps.stores.tests.factories import MembershipFactory
+
+    owner = MembershipFactory(role="owner", user=UserFactory(is_staff=True)).user
+    owner.user_permissions.add(Permission.objects.get(codename="view_user"))
+    colleague = MembershipFactory(
+        store=owner.memberships.get().store, role="staff"
+    ).user
+    stranger = MembershipFactory(role="owner").user
+    client.force_login(owner)
+    page = client.get("/admin/users/user/").content.decode()
+    assert colleague.email in page
+    assert stranger.email not in page
+    found = client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "stores",
+            "model_name": "membership",
+            "field_name": "user",
+            "term": stranger.email[:6],
+        },
+    )
+    assert stranger.email not in found.content.decode()
