@@ -11,28 +11,18 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.stores.currencies import quantize
-from apps.stores.models import Membership, Store
+from apps.stores.scoping import StoreScopedAdminMixin
+from apps.users.models import User
 
+from . import services
 from .models import Address, Customer
 from .selectors import customer_annotate
 from .services import ADDRESS_LIMIT
-
-WRITER_ROLES = (Membership.Role.OWNER, Membership.Role.MANAGER)
-
-
-def _store_ids(request: HttpRequest, roles: tuple[str, ...] | None = None) -> Any:
-    """The stores the admin user belongs to (with one of ``roles``), as a subquery."""
-    user = request.user
-    if not user.is_authenticated:
-        return Membership.objects.none().values("store_id")
-    memberships = Membership.objects.filter(user=user)
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
-    return memberships.values("store_id")
 
 
 class CustomerAdminForm(forms.ModelForm[Customer]):
@@ -54,8 +44,15 @@ class AddressInline(admin.TabularInline[Address, Customer]):
     fields = ("kind", "line1", "line2", "city", "postal_code", "country")
 
 
+def _actor(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):  # the admin only serves logged-in staff
+        raise PermissionDenied
+    return user
+
+
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin[Customer]):
+class CustomerAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Customer]):
     form = CustomerAdminForm
     list_display = (
         "email",
@@ -77,13 +74,7 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
     readonly_fields = ("user",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Customer]:
-        queryset = customer_annotate(super().get_queryset(request))
-        user = request.user
-        if not user.is_authenticated:
-            return queryset.none()
-        if user.is_superuser:
-            return queryset
-        return queryset.filter(store__in=_store_ids(request))
+        return customer_annotate(super().get_queryset(request))
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: Customer | None = None
@@ -93,22 +84,59 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
             fields.append("store")  # a customer never moves to another store
         return fields
 
-    def formfield_for_foreignkey(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.ModelChoiceField[Any] | None:
-        if db_field.name == "store" and not request.user.is_superuser:
-            kwargs["queryset"] = Store.objects.filter(
-                pk__in=_store_ids(request, WRITER_ROLES)
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    # Writes go through the services, which hold the rules (email casing and
+    # uniqueness, the address limit), exactly as for the API.
 
-    def has_change_permission(
-        self, request: HttpRequest, obj: Customer | None = None
-    ) -> bool:
-        allowed = super().has_change_permission(request, obj)
-        if not allowed or obj is None or request.user.is_superuser:
-            return allowed
-        return _store_ids(request, WRITER_ROLES).filter(store_id=obj.store_id).exists()
+    def save_model(
+        self, request: HttpRequest, obj: Customer, form: Any, change: bool
+    ) -> None:
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.customer_update(customer=obj, actor=_actor(request), **changes)
+            return
+        created = services.customer_create(
+            store=obj.store,
+            actor=_actor(request),
+            email=obj.email,
+            first_name=obj.first_name,
+            last_name=obj.last_name,
+            phone=obj.phone,
+        )
+        obj.pk = created.pk  # the admin redirects and logs with the saved row
+        obj._state.adding = False
+
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: Any, change: bool
+    ) -> None:
+        actor = _actor(request)
+        customer = form.instance
+        # The admin's history message reads these lists, as formset.save() sets them.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
+        for address_form in formset.deleted_forms:
+            if not address_form.instance._state.adding:
+                services.address_delete(address=address_form.instance, actor=actor)
+                formset.deleted_objects.append(address_form.instance)
+        for address_form in formset.forms:
+            if address_form in formset.deleted_forms or not address_form.has_changed():
+                continue
+            data = {
+                name: address_form.cleaned_data[name]
+                for name in ("kind", "line1", "line2", "city", "postal_code", "country")
+            }
+            if address_form.instance._state.adding:
+                address = services.address_create(
+                    customer=customer, actor=actor, **data
+                )
+                formset.new_objects.append(address)
+            else:
+                address = services.address_update(
+                    address=address_form.instance, actor=actor, **data
+                )
+                formset.changed_objects.append((address, address_form.changed_data))
 
     def has_delete_permission(
         self, request: HttpRequest, obj: Customer | None = None
