@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -442,10 +442,57 @@ def _import_batch(
     now = timezone.now()
     for changed_product in to_update:
         changed_product.updated_at = now
-    Product.objects.bulk_update(
-        to_update,
-        ["name", "price", "category", "is_active", "stock_quantity", "updated_at"],
-    )
+    _update_imported(to_update)
     StockMovement.objects.bulk_create(movements)
     created = len(new_products)
     return created, updated, unchanged
+
+
+IMPORT_UPDATE_FIELDS = (
+    "name",
+    "price",
+    "category",
+    "is_active",
+    "stock_quantity",
+    "updated_at",
+)
+
+
+def _update_imported(products: list[Product]) -> None:
+    """Write the imported fields of locked products, in one statement per batch.
+
+    Django's ``bulk_update`` builds one CASE expression per field and row, which
+    costs about 2 ms a row in Python; on PostgreSQL an ``UPDATE ... FROM
+    (VALUES ...)`` does the same in one short statement.
+    """
+    if not products:
+        return
+    if connection.vendor != "postgresql":
+        Product.objects.bulk_update(products, IMPORT_UPDATE_FIELDS)
+        return
+    row = (
+        "(%s::uuid, %s, %s::numeric, %s::uuid, %s::boolean, %s::integer, "
+        "%s::timestamptz)"
+    )
+    params: list[Any] = []
+    for p in products:
+        params += [
+            p.pk,
+            p.name,
+            p.price,
+            p.category_id,
+            p.is_active,
+            p.stock_quantity,
+            p.updated_at,
+        ]
+    table = connection.ops.quote_name(Product._meta.db_table)
+    sql = (
+        f"UPDATE {table} AS p SET name = v.name, price = v.price, "  # noqa: S608 - no input
+        "category_id = v.category_id, is_active = v.is_active, "
+        "stock_quantity = v.stock_quantity, updated_at = v.updated_at "
+        f"FROM (VALUES {', '.join([row] * len(products))}) "
+        "AS v(id, name, price, category_id, is_active, stock_quantity, updated_at) "
+        "WHERE p.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
