@@ -208,3 +208,19 @@ def test_concurrent_removals_of_the_last_units_sell_each_unit_once():
     product.refresh_from_db()
     assert product.stock_quantity == 0
     assert not stock_reconciliation().exists()
+
+
+@pytest.mark.django_db
+def test_the_reconcile_stock_command_fails_on_drift():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    product = ProductFactory(stock=3)
+    out = StringIO()
+    call_command("reconcile_stock", stdout=out)
+    assert "sums to its stock" in out.getvalue()
+    Product.objects.filter(pk=product.pk).update(stock_quantity=9)
+    with pytest.raises(CommandError, match="1 product"):
+        call_command("reconcile_stock", stdout=out)
+    assert f"{product.sku}: stock 9, ledger 3" in out.getvalue()
