@@ -38,6 +38,7 @@ WRITE_ENDPOINTS = [
     ("PATCH", "/api/v1/stores/{slug}/customers/{customer}/"),
     ("POST", "/api/v1/stores/{slug}/customers/{customer}/addresses/"),
     ("PATCH", "/api/v1/stores/{slug}/customers/{customer}/addresses/{address}/"),
+    ("POST", "/api/v1/stores/{slug}/customers/{customer}/link-account/"),
     ("POST", "/api/v1/stores/{slug}/customers/me/"),
     ("PATCH", "/api/v1/stores/{slug}/customers/me/"),
     ("POST", "/api/v1/stores/{slug}/customers/me/addresses/"),

@@ -31,6 +31,10 @@ class StrictInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class EmptyInputSerializer(StrictInputSerializer):
+    """A body with no fields: ``{}`` or nothing; any field is refused."""
+
+
 class ProblemFieldErrorSerializer(serializers.Serializer):
     field = serializers.CharField(
         allow_null=True, help_text="Dotted path of the field; null for the request."

@@ -73,10 +73,6 @@ class CustomerMeUpdateInputSerializer(_CustomerContactFields):
     """A customer's own changes; the email follows their account."""
 
 
-class CustomerRegisterInputSerializer(StrictInputSerializer):
-    """No fields: the customer is made from the caller's account."""
-
-
 class CustomerOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     email = serializers.EmailField()

@@ -23,6 +23,7 @@ from django.db.models.functions import Lower
 from apps.core.exceptions import ConflictError, ValidationFailed
 from apps.stores.models import Store
 from apps.users.models import User
+from apps.users.selectors import user_get_by_email
 
 from .models import Address, Customer
 
@@ -148,6 +149,35 @@ def customer_register(*, store: Store, user: User) -> Customer:
         if Customer.objects.filter(store=store, user=user).exists():
             raise _already_customer() from exc
         raise _email_claimed() from exc
+    return customer
+
+
+@transaction.atomic
+def customer_link_account(*, customer: Customer, actor: User) -> Customer:
+    """Link a customer to the registered account with the same email (staff only).
+
+    Staff who know the customer (a phone order, a shop visit) vouch for the
+    account; self-registration never links (ADR 0012).
+    """
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.user_id is not None:
+        raise ConflictError(
+            "This customer is already linked to an account.",
+            code="account_already_linked",
+        )
+    user = user_get_by_email(email=customer.email)
+    if user is None or not user.is_active:
+        raise ConflictError(
+            f"No active account uses {customer.email}; they must sign up first.",
+            code="no_account",
+        )
+    if Customer.objects.filter(store_id=customer.store_id, user=user).exists():
+        raise ConflictError(
+            "That account already has another customer profile in this store.",
+            code="already_customer",
+        )
+    customer.user = user
+    customer.save(update_fields=["user", "updated_at"])
     return customer
 
 

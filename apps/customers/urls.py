@@ -32,6 +32,11 @@ urlpatterns = [
     ),
     path("customers/<uuid:customer_id>/", customer_detail, name="customer-detail"),
     path(
+        "customers/<uuid:customer_id>/link-account/",
+        views.CustomerViewSet.as_view({"post": "link_account"}),
+        name="customer-link-account",
+    ),
+    path(
         "customers/<uuid:customer_id>/addresses/",
         address_list,
         name="address-list",

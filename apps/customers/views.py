@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.exceptions import PROBLEM_CONTENT_TYPE
-from apps.core.serializers import ProblemSerializer
+from apps.core.serializers import EmptyInputSerializer, ProblemSerializer
 from apps.stores.scoping import IsStoreManager, IsStoreMember, StoreScopedViewMixin
 from apps.users.selectors import user_from_request
 
@@ -41,7 +41,6 @@ from .serializers import (
     CustomerCreateInputSerializer,
     CustomerMeUpdateInputSerializer,
     CustomerOutputSerializer,
-    CustomerRegisterInputSerializer,
     CustomerUpdateInputSerializer,
 )
 
@@ -49,6 +48,10 @@ from .serializers import (
 CONFLICT = (409, PROBLEM_CONTENT_TYPE)
 REGISTER_CONFLICT = OpenApiResponse(
     ProblemSerializer, description="`already_customer`, `customer_email_taken`"
+)
+LINK_CONFLICT = OpenApiResponse(
+    ProblemSerializer,
+    description="`account_already_linked`, `no_account`, `already_customer`",
 )
 ADDRESS_CONFLICT = OpenApiResponse(
     ProblemSerializer, description="`address_limit_reached`"
@@ -132,6 +135,18 @@ class CustomerViewSet(
         )
         return Response(CustomerOutputSerializer(self._get(customer.pk)).data)
 
+    @extend_schema(
+        request=None,
+        responses={200: CustomerOutputSerializer, CONFLICT: LINK_CONFLICT},
+        summary="Link the customer to the account with the same email (owner, manager)",
+    )
+    def link_account(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
+        customer = services.customer_link_account(
+            customer=self.get_object(), actor=user_from_request(request)
+        )
+        return Response(CustomerOutputSerializer(self._get(customer.pk)).data)
+
 
 # --- The caller's own customer profile --------------------------------------------
 
@@ -149,7 +164,7 @@ class MyCustomerViewSet(StoreScopedViewMixin, viewsets.GenericViewSet):
         return Response(CustomerOutputSerializer(self._own()).data)
 
     @extend_schema(
-        request=CustomerRegisterInputSerializer,
+        request=EmptyInputSerializer,
         responses={201: CustomerOutputSerializer, CONFLICT: REGISTER_CONFLICT},
         summary="Become a customer of this store",
         description=(
@@ -159,9 +174,7 @@ class MyCustomerViewSet(StoreScopedViewMixin, viewsets.GenericViewSet):
         ),
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        CustomerRegisterInputSerializer(data=request.data).is_valid(
-            raise_exception=True
-        )
+        EmptyInputSerializer(data=request.data).is_valid(raise_exception=True)
         services.customer_register(store=self.store, user=user_from_request(request))
         output = CustomerOutputSerializer(self._own())
         return Response(output.data, status=status.HTTP_201_CREATED)

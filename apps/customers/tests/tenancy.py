@@ -28,6 +28,7 @@ from .factories import AddressFactory, CustomerFactory
 PREFIX = "api/v1/stores/<str:store_slug>/customers/"
 CUSTOMERS = PREFIX
 CUSTOMER = PREFIX + "<uuid:customer_id>/"
+LINK = PREFIX + "<uuid:customer_id>/link-account/"
 ADDRESSES = PREFIX + "<uuid:customer_id>/addresses/"
 ADDRESS = PREFIX + "<uuid:customer_id>/addresses/<uuid:address_id>/"
 ME = PREFIX + "me/"
@@ -55,6 +56,8 @@ ENDPOINTS = [
     ("POST", CUSTOMERS, _new_customer, members_only(201, 201, 403)),
     ("GET", CUSTOMER, None, members_only(200, 200, 200)),
     ("PATCH", CUSTOMER, lambda world: {"phone": "+33 1 23"}, members_only(200, 200)),
+    # The target (the shopper's profile) is linked already: managers get 409.
+    ("POST", LINK, None, members_only(409, 409)),
     ("GET", ADDRESSES, None, members_only(200, 200, 200)),
     ("POST", ADDRESSES, _address, members_only(201, 201)),
     ("GET", ADDRESS, None, members_only(200, 200, 200)),

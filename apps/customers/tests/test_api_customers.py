@@ -347,3 +347,41 @@ def test_address_list_query_count_does_not_grow_with_the_rows(owner_client, stor
     AddressFactory.create_batch(ADDRESS_LIMIT - 1, customer=customer)
     response = assert_request_queries(owner_client, _addresses(customer), expected=4)
     assert len(response.json()) == ADDRESS_LIMIT
+
+
+def test_staff_link_a_phone_order_customer_to_the_account_with_its_email(
+    auth_client, member_of, store
+):
+    from apps.customers.tests.factories import CustomerFactory
+    from apps.users.tests.factories import UserFactory
+
+    manager = auth_client(member_of(store, "manager"))
+    phone_order = CustomerFactory(store=store, email="walk.in@example.com")
+    url = f"/api/v1/stores/{store.slug}/customers/{phone_order.pk}/link-account/"
+
+    no_account = manager.post(url)
+    assert (no_account.status_code, no_account.json()["code"]) == (409, "no_account")
+
+    account = UserFactory(email="Walk.In@example.com")
+    linked = manager.post(url)
+    assert linked.status_code == 200
+    phone_order.refresh_from_db()
+    assert phone_order.user == account
+    # The customer now reads their profile through me/.
+    me = auth_client(account).get(f"/api/v1/stores/{store.slug}/customers/me/")
+    assert me.json()["id"] == str(phone_order.pk)
+
+    again = manager.post(url)
+    assert (again.status_code, again.json()["code"]) == (409, "account_already_linked")
+
+
+def test_staff_members_cannot_link_accounts(auth_client, member_of, store):
+    from apps.customers.tests.factories import CustomerFactory
+    from apps.users.tests.factories import UserFactory
+
+    customer = CustomerFactory(store=store, email="x@example.com")
+    UserFactory(email="x@example.com")
+    url = f"/api/v1/stores/{store.slug}/customers/{customer.pk}/link-account/"
+    assert auth_client(member_of(store, "staff")).post(url).status_code == 403
+    customer.refresh_from_db()
+    assert customer.user is None
