@@ -337,6 +337,9 @@ def product_import(
         raise ValidationFailed(
             f"{len(errors)} line(s) are invalid; nothing was imported.", errors=errors
         )
+    # One import per store at a time: two files creating the same SKUs wait
+    # for each other instead of colliding on the unique index.
+    Store.objects.select_for_update().filter(pk=store.pk).first()
     categories = _import_categories(
         store=store, names={r.category for r in rows if r.category}
     )
@@ -426,7 +429,15 @@ def _import_batch(
         else:
             unchanged += 1
 
-    Product.objects.bulk_create(new_products)
+    try:
+        with transaction.atomic():
+            Product.objects.bulk_create(new_products)
+    except IntegrityError as exc:  # a single product was created meanwhile
+        raise ConflictError(
+            "A product with one of these SKUs was created while importing; "
+            "nothing was imported. Send the file again.",
+            code="import_conflict",
+        ) from exc
     movements += [
         StockMovement(
             product=p,

@@ -154,3 +154,27 @@ def test_a_large_import_runs_in_batches_with_bounded_queries(owner_client, store
     assert Product.objects.filter(store=store).count() == 1200
     assert not stock_reconciliation(store=store).exists()
     assert queries < 60  # batches of 500, not one query per row
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_imports_of_the_same_new_skus_create_each_product_once():
+    from apps.core.testing import run_concurrently
+    from apps.products.imports import parse_product_csv
+    from apps.products.services import product_import
+    from apps.stores.tests.factories import StoreFactory
+
+    store = StoreFactory()
+    text = "sku,name,price,stock\n" + "".join(
+        f"RACE-{n},Item {n},1.00,{n}\n" for n in range(50)
+    )
+
+    def run():
+        product_import(
+            store=store, actor=None, rows=parse_product_csv(text, max_rows=100)
+        )
+
+    outcomes = run_concurrently(run, run, run)
+    assert outcomes == ["ok", "ok", "ok"]
+    assert Product.objects.filter(store=store).count() == 50
+    assert not stock_reconciliation(store=store).exists()
