@@ -11,13 +11,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.stores.currencies import quantize
 from apps.stores.scoping import StoreScopedAdminMixin
-from apps.users.models import User
+from apps.users.selectors import user_from_request
 
 from . import services
 from .models import Address, Customer
@@ -42,13 +41,6 @@ class AddressInline(admin.TabularInline[Address, Customer]):
     extra = 0
     max_num = ADDRESS_LIMIT
     fields = ("kind", "line1", "line2", "city", "postal_code", "country")
-
-
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # the admin only serves logged-in staff
-        raise PermissionDenied
-    return user
 
 
 @admin.register(Customer)
@@ -92,11 +84,13 @@ class CustomerAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Customer]):
     ) -> None:
         if change:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
-            services.customer_update(customer=obj, actor=_actor(request), **changes)
+            services.customer_update(
+                customer=obj, actor=user_from_request(request), **changes
+            )
             return
         created = services.customer_create(
             store=obj.store,
-            actor=_actor(request),
+            actor=user_from_request(request),
             email=obj.email,
             first_name=obj.first_name,
             last_name=obj.last_name,
@@ -108,7 +102,7 @@ class CustomerAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Customer]):
     def save_formset(
         self, request: HttpRequest, form: Any, formset: Any, change: bool
     ) -> None:
-        actor = _actor(request)
+        actor = user_from_request(request)
         customer = form.instance
         # The admin's history message reads these lists, as formset.save() sets them.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = (

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, F, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -15,17 +15,10 @@ from django.utils.html import format_html
 
 from apps.core.exceptions import ApplicationError
 from apps.stores.scoping import StoreScopedAdminMixin
-from apps.users.models import User
+from apps.users.selectors import user_from_request
 
 from . import services
 from .models import Category, Product, StockMovement
-
-
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # the admin only serves logged-in staff
-        raise PermissionDenied
-    return user
 
 
 class StockMovementInline(admin.TabularInline[StockMovement, Product]):
@@ -175,7 +168,7 @@ class ProductAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Product]):
     def save_model(
         self, request: HttpRequest, obj: Product, form: Any, change: bool
     ) -> None:
-        actor = _actor(request)
+        actor = user_from_request(request)
         if change:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
             if "category" in changes:
@@ -220,7 +213,7 @@ class ProductAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Product]):
         return deleted, {"products": len(deleted)}, perms_needed, []
 
     def delete_model(self, request: HttpRequest, obj: Product) -> None:
-        services.product_delete(product=obj, actor=_actor(request))
+        services.product_delete(product=obj, actor=user_from_request(request))
 
     def delete_queryset(
         self, request: HttpRequest, queryset: QuerySet[Product]
@@ -244,7 +237,7 @@ class ProductAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Product]):
                 try:
                     services.product_stock_adjust(
                         product=product,
-                        actor=_actor(request),
+                        actor=user_from_request(request),
                         **form.cleaned_data,
                     )
                     done += 1
@@ -286,11 +279,13 @@ class CategoryAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Category]):
         # Through the services, so the storefront cache is refreshed too.
         if change:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
-            services.category_update(category=obj, actor=_actor(request), **changes)
+            services.category_update(
+                category=obj, actor=user_from_request(request), **changes
+            )
             return
         created = services.category_create(
             store=obj.store,
-            actor=_actor(request),
+            actor=user_from_request(request),
             name=obj.name,
             description=obj.description,
         )
@@ -298,7 +293,7 @@ class CategoryAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Category]):
         obj._state.adding = False
 
     def delete_model(self, request: HttpRequest, obj: Category) -> None:
-        services.category_delete(category=obj, actor=_actor(request))
+        services.category_delete(category=obj, actor=user_from_request(request))
 
     def delete_queryset(
         self, request: HttpRequest, queryset: QuerySet[Category]
