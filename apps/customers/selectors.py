@@ -43,8 +43,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
-from rest_framework.exceptions import NotFound
 
+from apps.core.selectors import first_or_404
 from apps.stores.models import Membership, Store
 from apps.users.models import User
 
@@ -170,10 +170,7 @@ def customer_get(
     *, store: Store, actor: User | AnonymousUser, customer_id: UUID
 ) -> Customer:
     """One customer of the store that the actor may see, or 404."""
-    customer = customer_list(store=store, actor=actor).filter(pk=customer_id).first()
-    if customer is None:
-        raise NotFound()
-    return customer
+    return first_or_404(customer_list(store=store, actor=actor).filter(pk=customer_id))
 
 
 def customer_get_own(*, store: Store, user: User) -> Customer:
@@ -181,10 +178,7 @@ def customer_get_own(*, store: Store, user: User) -> Customer:
     queryset = customer_annotate(
         Customer.objects.filter(store=store, user=user).select_related("store")
     )
-    customer = queryset.first()
-    if customer is None:
-        raise NotFound()
-    return customer
+    return first_or_404(queryset)
 
 
 # --- Addresses -------------------------------------------------------------------
@@ -197,7 +191,4 @@ def address_list(*, customer: Customer) -> QuerySet[Address]:
 
 def address_get(*, customer: Customer, address_id: UUID) -> Address:
     """One address of this customer, or 404 (never another customer's)."""
-    address = address_list(customer=customer).filter(pk=address_id).first()
-    if address is None:
-        raise NotFound()
-    return address
+    return first_or_404(address_list(customer=customer).filter(pk=address_id))

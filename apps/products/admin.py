@@ -47,19 +47,23 @@ class StockMovementInline(admin.TabularInline[StockMovement, Product]):
         return super().get_queryset(request).select_related("actor", "product")
 
 
+# The catalog fields people edit; stock changes only through the action.
+EDITABLE_FIELDS = (
+    "store",
+    "sku",
+    "name",
+    "description",
+    "category",
+    "price",
+    "low_stock_threshold",
+    "is_active",
+)
+
+
 class ProductAdminForm(forms.ModelForm[Product]):
     class Meta:
         model = Product
-        fields = (
-            "store",
-            "sku",
-            "name",
-            "description",
-            "category",
-            "price",
-            "low_stock_threshold",
-            "is_active",
-        )
+        fields = EDITABLE_FIELDS
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -114,19 +118,7 @@ class ProductAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Product]):
     )
     search_fields = ("sku", "name")
     ordering = ("-id",)
-    fields = (
-        "store",
-        "sku",
-        "name",
-        "description",
-        "category",
-        "price",
-        "low_stock_threshold",
-        "is_active",
-        "stock_quantity",
-        "created_at",
-        "updated_at",
-    )
+    fields = (*EDITABLE_FIELDS, "stock_quantity", "created_at", "updated_at")
     readonly_fields = ("stock_quantity", "created_at", "updated_at")
     inlines = (StockMovementInline,)
     actions = ("adjust_stock",)

@@ -23,8 +23,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from rest_framework.exceptions import NotFound
 
+from apps.core.selectors import first_or_404
 from apps.stores.models import Store
 
 from .models import Category, Product, StockMovement
@@ -53,10 +53,7 @@ def product_list(*, store: Store, staff: bool) -> QuerySet[Product]:
 
 def product_get(*, store: Store, staff: bool, product_id: UUID) -> Product:
     """One product of the store the caller may see, or 404."""
-    product = product_list(store=store, staff=staff).filter(pk=product_id).first()
-    if product is None:
-        raise NotFound()
-    return product
+    return first_or_404(product_list(store=store, staff=staff).filter(pk=product_id))
 
 
 def stock_movement_list(*, product: Product) -> QuerySet[StockMovement]:
@@ -69,10 +66,7 @@ def category_list(*, store: Store) -> QuerySet[Category]:
 
 
 def category_get(*, store: Store, category_id: UUID) -> Category:
-    category = category_list(store=store).filter(pk=category_id).first()
-    if category is None:
-        raise NotFound()
-    return category
+    return first_or_404(category_list(store=store).filter(pk=category_id))
 
 
 def stock_reconciliation(*, store: Store | None = None) -> QuerySet[Product]:

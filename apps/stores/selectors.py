@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from rest_framework.exceptions import NotFound
 
+from apps.core.selectors import first_or_404
 from apps.users.models import User
 
 from .models import Membership, Store
@@ -61,7 +62,4 @@ def membership_list(*, store: Store) -> QuerySet[Membership]:
 
 def membership_get(*, store: Store, membership_id: UUID) -> Membership:
     """One membership of this store, or 404 (never one of another store)."""
-    membership = membership_list(store=store).filter(pk=membership_id).first()
-    if membership is None:
-        raise NotFound()
-    return membership
+    return first_or_404(membership_list(store=store).filter(pk=membership_id))
