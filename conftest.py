@@ -5,10 +5,16 @@ import os
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from apps.stores.tests.factories import MembershipFactory, StoreFactory
 from apps.users.tests.factories import UserFactory
+
+# Property tests check what is accepted, never how fast: a deadline would fail
+# them on a busy machine (the first example also pays for lazy imports).
+hypothesis_settings.register_profile("orderly", deadline=None)
+hypothesis_settings.load_profile("orderly")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -43,6 +49,17 @@ def _expected_database(django_db_setup, django_db_blocker):
             assert connection.vendor == expected, (
                 f"tests run on {connection.vendor}, CI expected {expected}"
             )
+
+
+@pytest.fixture
+def clock():
+    """Stop time at ``FROZEN_AT``; ``clock.move_to(moment)`` moves it (time-machine)."""
+    import time_machine
+
+    from apps.core.testing import FROZEN_AT
+
+    with time_machine.travel(FROZEN_AT, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture
@@ -82,3 +99,36 @@ def member_of(db):
         return MembershipFactory(store=store, role=role).user
 
     return make
+
+
+def _fresh_celery_pools(app):
+    # Pools remember the broker they connect to; drop them all, as Celery does
+    # after a fork, so the next publish (eager tasks acquire a producer too)
+    # opens connections to the broker configured now.
+    from kombu import pools
+
+    pools.reset()
+    app._after_fork()
+
+
+@pytest.fixture
+def broker_down(settings, monkeypatch):
+    """Point Celery at a port where no broker listens, with eager mode off."""
+    from config.celery import app
+
+    # Celery reads CELERY_BROKER_URL from the environment before its own config.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+
+    saved = {
+        key: app.conf[key]
+        for key in ("broker_url", "task_always_eager", "task_publish_retry")
+    }
+    app.conf.update(
+        broker_url="redis://127.0.0.1:1/0",
+        task_always_eager=False,
+        task_publish_retry=False,
+    )
+    _fresh_celery_pools(app)
+    yield
+    app.conf.update(saved)
+    _fresh_celery_pools(app)

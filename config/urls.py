@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -11,15 +12,20 @@ from drf_spectacular.views import (
 
 from apps.core import views as core_views
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
+    path("", core_views.ApiRootView.as_view(), name="root"),
     path("auth/", include("apps.users.urls.auth")),
     path("users/", include("apps.users.urls.users")),
     path("stores/", include("apps.stores.urls")),
     path("stores/<str:store_slug>/", include("apps.products.urls")),
     path("stores/<str:store_slug>/", include("apps.customers.urls")),
+    path("stores/<str:store_slug>/", include("apps.orders.urls")),
+    path("stores/<str:store_slug>/", include("apps.reports.urls")),
 ]
 
 urlpatterns = [
+    # A browser opening the server lands on the API root, not on a 404.
+    path("", RedirectView.as_view(pattern_name="v1:root"), name="home"),
     path("health/", include("apps.core.urls")),
     path("api/v1/", include((api_v1, "v1"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -37,3 +43,5 @@ handler500 = "apps.core.views.server_error"
 
 admin.site.site_header = "Orderly administration"
 admin.site.site_title = "Orderly admin"
+# "View site" opens the API documentation (there is no HTML storefront).
+admin.site.site_url = "/api/docs/"

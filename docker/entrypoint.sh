@@ -2,8 +2,9 @@
 # Container entrypoint: run the given command in place of this shell.
 #
 # Deliberately light: no waiting on services and no migrations here. Migrations
-# run once, before a rollout, as their own one-shot step (docker/migrate.sh, the
-# compose `migrate` service; DESIGN §10), never in every web container.
+# run once, before a rollout, as their own one-shot step (`docker run IMAGE
+# migrate`, i.e. docker/migrate.sh), never in every web container: ten web
+# containers starting at once must not race to change the schema.
 #
 # Shorthands: web, worker, beat, migrate (e.g. `docker run IMAGE migrate`).
 set -euo pipefail

@@ -6,10 +6,14 @@ default: SQLite, the local-memory cache and eager Celery.
 """
 
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
+from corsheaders.defaults import default_headers
+from kombu import Queue
 
 # Lets model, form and admin classes be subscripted at run time (ModelAdmin[Store]).
 django_stubs_ext.monkeypatch()
@@ -50,6 +54,8 @@ INSTALLED_APPS = [
     "apps.stores",
     "apps.customers",
     "apps.products",
+    "apps.orders",
+    "apps.reports",
 ]
 
 MIDDLEWARE = [
@@ -93,8 +99,11 @@ TEMPLATES = [
 # PostgreSQL connections are persistent (CONN_MAX_AGE) with health checks, or
 # drawn from psycopg's pool when DATABASE_POOL=true (see docs/decisions).
 
+# An empty DATABASE_URL counts as unset (production then names it as missing).
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if env.bool("DATABASE_POOL", default=False):
@@ -107,6 +116,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 60)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Every session bounds its statements and its lock waits (milliseconds), so a
+    # runaway query or a request queued behind a long lock fails instead of holding
+    # a worker and a connection. Short for the web process; docker/start-worker.sh
+    # and docker/migrate.sh raise the statement timeout for their longer work.
+    DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=30_000)
+    DATABASE_LOCK_TIMEOUT = env.int("DATABASE_LOCK_TIMEOUT", default=5_000)
+    # Appended to any libpq options given in DATABASE_URL (`?options=...`).
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = (
+        f"{_db_options.get('options', '')}"
+        f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
+        f" -c lock_timeout={DATABASE_LOCK_TIMEOUT}"
+    ).strip()
 
 # --- Cache ------------------------------------------------------------------------
 # Redis (django-redis) when REDIS_URL is set; otherwise the local-memory cache.
@@ -157,6 +179,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+# At most one reset email per account in each window of this many seconds:
+# repeated requests within it send nothing more (and still answer 202).
+PASSWORD_RESET_EMAIL_INTERVAL = env.int("PASSWORD_RESET_EMAIL_INTERVAL", default=300)
 # Link put in password reset emails; {uid} and {token} are filled in.
 PASSWORD_RESET_URL = env.str(
     "PASSWORD_RESET_URL",
@@ -190,6 +215,27 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Orderly <no-reply@localhost>"
 )
+# Seconds an SMTP connection may stall. The outbox holds a row lock while it
+# sends, so a silent mail server must not hold it until the task is killed.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Right-hand side of the Message-ID of outbox emails. It must not depend on the
+# host that sends (as Django's own ids do): a repeat must carry the same id.
+EMAIL_MESSAGE_ID_DOMAIN = env.str(
+    "EMAIL_MESSAGE_ID_DOMAIN",
+    default=parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "orderly.invalid",
+)
+
+# --- Outbox ----------------------------------------------------------------------
+# Side effects recorded with the change that causes them (docs/outbox.md).
+
+# Attempts before a message is dead (an operator then retries it in the admin).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+# Wait after the first failed attempt; it doubles with each failure, up to the cap.
+OUTBOX_BACKOFF_SECONDS = env.int("OUTBOX_BACKOFF_SECONDS", default=30)
+OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=60 * 60)
+# How often beat runs the relay, and how many messages one run handles at most.
+OUTBOX_RELAY_INTERVAL = env.int("OUTBOX_RELAY_INTERVAL", default=30)
+OUTBOX_RELAY_BATCH_SIZE = env.int("OUTBOX_RELAY_BATCH_SIZE", default=50)
 
 # --- Django REST framework -------------------------------------------------------
 
@@ -199,11 +245,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "apps.core.schema.ProblemAutoSchema",
-    "EXCEPTION_HANDLER": "apps.core.exceptions.problem_exception_handler",
+    "EXCEPTION_HANDLER": "apps.core.problems.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -211,6 +257,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON_RATE", default="120/min"),
         "user": env.str("THROTTLE_USER_RATE", default="600/min"),
+        # Orders placed per user (every store together).
+        "order_placement": env.str("THROTTLE_ORDER_PLACEMENT_RATE", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -273,34 +321,156 @@ CUSTOMER_TIER_THRESHOLDS = {"silver": "100", "gold": "500", "platinum": "2000"}
 # Rows accepted by one CSV product import.
 PRODUCT_IMPORT_MAX_ROWS = env.int("PRODUCT_IMPORT_MAX_ROWS", default=5000)
 
+# --- Orders ----------------------------------------------------------------------
+
+# Abuse limits of one order.
+ORDER_MAX_LINES = env.int("ORDER_MAX_LINES", default=50)
+ORDER_MAX_LINE_QUANTITY = env.int("ORDER_MAX_LINE_QUANTITY", default=1000)
+# A key whose first request has not answered after this long is taken over.
+IDEMPOTENCY_IN_PROGRESS_SECONDS = env.int("IDEMPOTENCY_IN_PROGRESS_SECONDS", default=60)
+# How long an Idempotency-Key and its answer are kept (24 hours at least).
+IDEMPOTENCY_KEY_RETENTION_HOURS = env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=48)
+# Unpaid orders one run of the periodic expiry handles at most (the next run,
+# a minute later, takes the rest).
+ORDER_EXPIRY_BATCH_SIZE = env.int("ORDER_EXPIRY_BATCH_SIZE", default=500)
+
+# --- Payment webhooks ------------------------------------------------------------
+
+# How long a store's previous webhook secret still verifies after a rotation, so
+# that no payment event is refused while the provider is given the new one.
+WEBHOOK_SECRET_GRACE = timedelta(
+    seconds=env.int("WEBHOOK_SECRET_GRACE_SECONDS", default=24 * 60 * 60)
+)
+
 # --- CORS ------------------------------------------------------------------------
+# Browsers may call /api/ from the listed origins only (none by default). Scripts
+# may read the response headers a frontend acts on, and send the request headers
+# the API reads (ADR 0037).
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After", "ETag"]
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Idempotent-Replayed",
+    "Location",
+    "Retry-After",
+    "X-Request-ID",
+]
+CORS_ALLOW_HEADERS = (
+    *default_headers,
+    "idempotency-key",
+    "if-match",
+    "if-none-match",
+    "x-request-id",
+)
 
 # --- Celery ----------------------------------------------------------------------
-# With no broker configured tasks run eagerly in-process (embedded default).
+# docs/background-jobs.md: queues, schedule, and what happens when a worker or the
+# broker dies. With no broker configured tasks run eagerly in-process (embedded
+# default).
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
-CELERY_TASK_ALWAYS_EAGER = env.bool(
-    "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://")
+# The in-memory broker has no worker on the other side: a task sent to it is
+# lost. So it always means eager; with a real broker, eager is opt-in.
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory://") or env.bool(
+    "CELERY_TASK_ALWAYS_EAGER", default=False
 )
 CELERY_TASK_EAGER_PROPAGATES = True
+# Messages are JSON, never pickle: a message is data, not code to run.
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_ENABLE_UTC = True
+CELERY_TIMEZONE = "UTC"
+# Tasks write their outcome to the database and the log; nobody waits on a result.
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Every task is idempotent, so a message is acknowledged only once its task has
+# finished: a worker that dies mid-task leaves it to be run again, and one worker
+# holds one message at a time beyond the one it runs.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Defaults for a task that sets none; each task of the project sets its own.
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"apps.*.tasks.send_*": {"queue": "mail"}}
+# The queues a worker consumes (docker/start-worker.sh): `mail` for user-facing
+# email, `reports` for heavy aggregate work, `default` for the rest, so that a
+# long report never delays a password reset.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "mail", "reports")]
+# Every task is routed by its explicit name (the `name=` of its decorator); a task
+# not listed here runs on the default queue.
+CELERY_TASK_ROUTES = {
+    "core.deliver_outbox_message": {"queue": "mail"},
+    "core.relay_outbox": {"queue": "mail"},
+    "orders.expire_unpaid_orders": {"queue": "default"},
+    "orders.purge_idempotency_keys": {"queue": "default"},
+    "users.flush_expired_tokens": {"queue": "default"},
+    "products.reconcile_stock": {"queue": "reports"},
+    "products.send_low_stock_digests": {"queue": "reports"},
+    "reports.build_daily_reports": {"queue": "reports"},
+}
+
+
+def _daily(task: str, *, at: tuple[int, int]) -> dict[str, object]:
+    """A beat entry running ``task`` once a day at ``at`` (hour, minute) UTC."""
+    hour, minute = at
+    return {
+        "task": task,
+        "schedule": crontab(minute=minute, hour=hour),
+        "options": {"expires": 60 * 60},
+    }
+
+
+# Periodic tasks (docker/start-beat.sh; docs/background-jobs.md). Each entry's
+# `expires` drops a run still queued when the next one is due rather than piling
+# runs up behind a busy worker; every task is safe to run twice or concurrently.
+# Daily runs are staggered in the small hours UTC. Daily sales reports run hourly,
+# a little after the hour, since each store's day ends at its own local midnight.
+CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {
+        "task": "core.relay_outbox",
+        "schedule": OUTBOX_RELAY_INTERVAL,
+        "options": {"expires": OUTBOX_RELAY_INTERVAL},
+    },
+    "expire-unpaid-orders": {
+        "task": "orders.expire_unpaid_orders",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
+    "purge-idempotency-keys": _daily("orders.purge_idempotency_keys", at=(3, 10)),
+    "flush-expired-tokens": _daily("users.flush_expired_tokens", at=(3, 20)),
+    "reconcile-stock": _daily("products.reconcile_stock", at=(3, 30)),
+    "low-stock-digest": _daily("products.send_low_stock_digests", at=(6, 0)),
+    "build-daily-reports": {
+        "task": "reports.build_daily_reports",
+        "schedule": crontab(minute=10),
+        "options": {"expires": 60 * 60},
+    },
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
-CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    # Redis hands a message that was delivered but never acknowledged (its worker
+    # died) to another worker after this many seconds. It must exceed the longest
+    # task's time limit, or a slow task would run twice at once.
+    "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=60 * 60),
+}
+# The worker and beat log through LOGGING below (JSON lines), not through a
+# plain-text handler of their own on the root logger.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Reports -----------------------------------------------------------------------
+
+# Products listed in a daily report, best revenue first.
+REPORTS_TOP_PRODUCTS = env.int("REPORTS_TOP_PRODUCTS", default=5)
+# How long a store's "today so far" summary is served from the cache.
+REPORTS_TODAY_CACHE_SECONDS = env.int("REPORTS_TODAY_CACHE_SECONDS", default=60)
 
 # --- Logging: JSON lines with the request id ------------------------------------
+# Every line is one JSON object whose `time` is ISO 8601 in UTC with microseconds
+# (2026-11-22T01:18:07.842399+00:00): python-json-logger's `timestamp` field.
+# config/gunicorn.conf.py formats gunicorn's own lines the same way.
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
@@ -310,8 +480,9 @@ LOGGING = {
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level"},
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level"},
+            "timestamp": "time",
         },
     },
     "handlers": {

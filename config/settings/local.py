@@ -16,6 +16,16 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "rest_framework.authentication.SessionAuthentication",
 ]
 
+# The usual dev servers of a frontend (Next.js/CRA on 3000, Vite on 5173) may call
+# the API from the browser. Local development only: production reads the
+# allow-list from CORS_ALLOWED_ORIGINS and allows nothing by default.
+LOCAL_FRONTEND_ORIGINS = [
+    f"http://{host}:{port}"
+    for host in ("localhost", "127.0.0.1")
+    for port in (3000, 5173)
+]
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=LOCAL_FRONTEND_ORIGINS)
+
 # Plain static storage: no collectstatic step needed to run locally.
 STORAGES["staticfiles"] = {
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -1,11 +1,42 @@
-"""Production: secrets and hosts must come from the environment."""
+"""Production: secrets, hosts and every backend come from the environment.
+
+The embedded default of base.py (SQLite, the local-memory cache, eager tasks) is
+for local use only. Production has none: it refuses to start while a required
+variable is missing or empty, and names the variable (docs/decisions/0020).
+"""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
 
+# --- Required configuration ----------------------------------------------------
+
+REQUIRED_ENVIRONMENT = (
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "DJANGO_ADMIN_URL",
+)
+for _name in REQUIRED_ENVIRONMENT:
+    if not env.str(_name, default="").strip():
+        raise ImproperlyConfigured(
+            f"Set the {_name} environment variable: production has no default "
+            "for it (see .env.example)."
+        )
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_URL must point at PostgreSQL in production "
+        "(postgres://user:password@host:5432/name)."
+    )
+if CELERY_BROKER_URL.startswith("memory://"):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must name a real broker in production "
+        "(redis://host:6379/1): memory:// never reaches a worker."
+    )
+
 DEBUG = False
-# Refuse to start without a real secret and explicit hosts.
-SECRET_KEY = env.str("DJANGO_SECRET_KEY")
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- HTTPS behind a proxy ---------------------------------------------------------
@@ -24,6 +55,11 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Celery ------------------------------------------------------------------------
+# Tasks always travel through the broker to the workers, never inside a request.
+
+CELERY_TASK_ALWAYS_EAGER = False
 
 # --- Sentry ------------------------------------------------------------------------
 

@@ -10,6 +10,10 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Fast hashing: tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The real-worker tests (tests/test_worker.py) start `celery worker` processes
+# with these settings and read the emails they send from files.
+EMAIL_BACKEND = env.str("TEST_EMAIL_BACKEND", default=EMAIL_BACKEND)
+EMAIL_FILE_PATH = env.str("TEST_EMAIL_FILE_PATH", default="")
 
 CELERY_TASK_ALWAYS_EAGER = True
 STORAGES["staticfiles"] = {
@@ -26,7 +30,7 @@ if REDIS_URL:
     # A prefix of its own, so a test run never touches another one's keys.
     CACHES["default"]["KEY_PREFIX"] = "orderly-test"
 
-LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]
+LOGGING["root"]["level"] = env.str("TEST_LOG_LEVEL", default="WARNING")  # type: ignore[index]
 
 # Serve static files from the apps' folders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
