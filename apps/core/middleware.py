@@ -9,8 +9,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from .exceptions import problem_response
 from .logging import set_request_id
+from .problems import problem_response
 
 access_logger = logging.getLogger("orderly.access")
 

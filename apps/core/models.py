@@ -1,8 +1,26 @@
-"""Abstract base models shared by every domain app."""
+"""Base models shared by every domain app, and the outbox table.
 
+The abstract models give every table its UUIDv7 primary key and timestamps.
+``OutboxMessage`` is core's one concrete model: a side effect recorded in the
+same transaction as the change that causes it (see ``apps.core.outbox``).
+A column's bounds are declared once, on its model field: inputs read them with
+``max_length_of``.
+"""
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 from .ids import uuid7
+
+
+def max_length_of(model: type[models.Model], field_name: str) -> int:
+    """The ``max_length`` of a model's field, for the inputs that fill it."""
+    field = model._meta.get_field(field_name)
+    max_length = getattr(field, "max_length", None)
+    if not isinstance(max_length, int):
+        raise TypeError(f"{model.__name__}.{field_name} has no max_length.")
+    return max_length
 
 
 class UUIDModel(models.Model):
@@ -31,4 +49,63 @@ class BaseModel(UUIDModel, TimeStampedModel):
         abstract = True
 
 
-__all__ = ["BaseModel", "TimeStampedModel", "UUIDModel"]
+class OutboxMessage(BaseModel):
+    """A side effect to deliver after the transaction that recorded it commits."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"  # waiting for its first or next attempt
+        DELIVERED = "delivered", "Delivered"  # its handler completed once
+        DEAD = "dead", "Dead"  # out of attempts (or no handler): an operator decides
+
+    # A kind registered by the app that handles it, e.g. "users.password_reset".
+    kind = models.CharField(max_length=100)
+    # One row per key, ever: recording the same key again adds nothing.
+    dedup_key = models.CharField(max_length=255)
+    # Ids only: the handler reads current data (and makes any secret) when it runs.
+    payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # When the next attempt is due; pushed back after each failure.
+    available_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "outbox message"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedup_key"], name="core_outboxmessage_dedup_key_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "delivered", "dead"]),
+                name="core_outboxmessage_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="delivered", delivered_at__isnull=False)
+                    | (
+                        ~models.Q(status="delivered")
+                        & models.Q(delivered_at__isnull=True)
+                    )
+                ),
+                name="core_outboxmessage_delivered_at_iff_delivered",
+            ),
+        ]
+        indexes = [
+            # The relay's query: pending rows by due time. Delivered and dead
+            # rows, the bulk of the table, stay out of the index.
+            models.Index(
+                fields=["available_at"],
+                condition=models.Q(status="pending"),
+                name="core_outbox_pending_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.dedup_key} ({self.status})"
+
+
+__all__ = ["BaseModel", "OutboxMessage", "TimeStampedModel", "UUIDModel"]

@@ -3,7 +3,7 @@
 from typing import TypeVar
 
 from django.db.models import Model, QuerySet
-from rest_framework.exceptions import NotFound
+from django.http import Http404
 
 M = TypeVar("M", bound=Model)
 
@@ -16,5 +16,5 @@ def first_or_404(queryset: QuerySet[M]) -> M:
     """
     row = queryset.first()
     if row is None:
-        raise NotFound()
+        raise Http404
     return row

@@ -1,10 +1,24 @@
 """Helpers for tests across apps (imported by tests only)."""
 
-from collections.abc import Callable
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from django.core.mail import EmailMessage
+from django.core.mail.backends import filebased
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
+
+from .preconditions import IfMatch
+
+# Where the ``clock`` fixture (conftest.py) stops time: a Monday morning, UTC.
+FROZEN_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def count_queries(func: Callable[[], Any]) -> tuple[int, Any]:
@@ -67,6 +81,47 @@ def members_only(owner: int, manager: int = 403, staff: int = 403) -> dict[str, 
     )
 
 
+def if_match_on(attribute: str, seen: Any) -> IfMatch:
+    """An If-Match that holds while the locked row's ``attribute`` is still ``seen``.
+
+    Service tests use it in place of a view's tag (the hash of the item's
+    representation): the service must compare it with the row as it stands
+    under its lock, not with the copy it was handed.
+    """
+
+    def tag(value: Any) -> str:
+        return '"' + hashlib.sha256(str(value).encode()).hexdigest()[:32] + '"'
+
+    return IfMatch(header=tag(seen), tag_of=lambda row: tag(getattr(row, attribute)))
+
+
+def assert_if_match_guards(
+    item: Model, attribute: str, write: Callable[[IfMatch], Any]
+) -> None:
+    """Check a service's ``if_match`` against the row it locks, both ways.
+
+    ``attribute`` changes behind the caller's back: ``write`` with the tag of
+    what the caller read is refused and the row stays as it was; ``write``
+    with the tag of the row as it now stands goes through.
+    """
+    from .exceptions import PreconditionFailed
+
+    model = type(item)
+    rows = model._default_manager.filter(pk=item.pk)
+    seen = getattr(item, attribute)
+    rows.update(**{attribute: f"{seen}-changed"})
+    before = rows.values().get()
+    try:
+        write(if_match_on(attribute, seen))  # the caller's copy still says ``seen``
+    except PreconditionFailed:
+        pass
+    else:
+        raise AssertionError("a stale If-Match was not refused")
+    assert rows.values().get() == before, "a refused write changed the row"  # noqa: S101
+    write(if_match_on(attribute, f"{seen}-changed"))
+    assert rows.values().first() != before, "the write did nothing"  # noqa: S101
+
+
 def run_concurrently(*functions: Callable[[], Any]) -> list[str]:
     """Start the functions in threads at the same moment and return their outcomes.
 
@@ -103,3 +158,38 @@ def run_concurrently(*functions: Callable[[], Any]) -> list[str]:
     for thread in threads:
         thread.join(timeout=60)
     return outcomes
+
+
+@contextmanager
+def outbox_handler(kind: str, handler: Callable[[Any], None]) -> Iterator[None]:
+    """Register ``handler`` for ``kind`` while the block runs (any earlier one after).
+
+    Tests need kinds of their own; production code registers once, in ``ready()``.
+    """
+    from . import outbox
+
+    previous = outbox._handlers.pop(kind, None)
+    outbox.outbox_register(kind=kind, handler=handler)
+    try:
+        yield
+    finally:
+        outbox._handlers.pop(kind, None)
+        if previous is not None:
+            outbox._handlers[kind] = previous
+
+
+class GatedFileEmailBackend(filebased.EmailBackend):
+    """The file email backend, held at a gate: for tests that run real workers.
+
+    While a file named ``gate`` exists in ``EMAIL_FILE_PATH``, sending waits,
+    after writing ``waiting-<pid>`` there, so that a test can kill the process
+    in the middle of a delivery. Each sent email is one ``*.log`` file.
+    """
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        folder = Path(self.file_path)  # type: ignore[attr-defined]
+        if (folder / "gate").exists():
+            (folder / f"waiting-{os.getpid()}").touch()
+            while (folder / "gate").exists():
+                time.sleep(0.05)
+        return super().send_messages(email_messages)

@@ -1,15 +1,61 @@
 """Health endpoints and the problem+json error pages outside DRF."""
 
-import logging
+from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from .exceptions import problem_response
 from .health import run_readiness_checks
+from .problems import problem_response
 
-logger = logging.getLogger(__name__)
+# Where a newcomer starts: the documentation, the schema and the top-level
+# resources, by URL name so a moved route moves its link too.
+API_ROOT_LINKS = {
+    "docs": "docs",
+    "redoc": "redoc",
+    "schema": "schema",
+    "register": "v1:auth:register",
+    "token": "v1:auth:token",
+    "token_refresh": "v1:auth:token-refresh",
+    "me": "v1:users:me",
+    "stores": "v1:stores:store-list",
+}
+
+
+class ApiRootView(APIView):
+    """``/api/v1/``: links to the documentation and the top-level resources."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="api_root",
+        summary="Links to the API documentation and the top-level resources",
+        tags=["api"],
+        responses={
+            200: inline_serializer(
+                "ApiRoot",
+                {
+                    "name": serializers.CharField(),
+                    "version": serializers.CharField(),
+                    "links": serializers.DictField(child=serializers.URLField()),
+                },
+            )
+        },
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        links = {
+            name: request.build_absolute_uri(reverse(url_name))
+            for name, url_name in API_ROOT_LINKS.items()
+        }
+        return Response({"name": "Orderly API", "version": "v1", "links": links})
 
 
 @never_cache
@@ -22,8 +68,6 @@ def health_live(request: HttpRequest) -> JsonResponse:
 def health_ready(request: HttpRequest) -> JsonResponse:
     """Database, cache and broker are reachable and migrations are applied."""
     healthy, checks = run_readiness_checks()
-    if not healthy:
-        logger.warning("readiness check failed", extra={"checks": checks})
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks},
         status=200 if healthy else 503,

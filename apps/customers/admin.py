@@ -14,9 +14,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.stores.currencies import quantize
+from apps.core.money import format_amount
 from apps.stores.scoping import StoreScopedAdminMixin
-from apps.users.selectors import user_from_request
 
 from . import services
 from .models import Address, Customer
@@ -30,14 +29,8 @@ class CustomerAdminForm(forms.ModelForm[Customer]):
         return str(self.cleaned_data["email"]).strip().lower()
 
 
-class AddressAdminForm(forms.ModelForm[Address]):
-    def clean_country(self) -> str:
-        return str(self.cleaned_data["country"]).strip().upper()
-
-
 class AddressInline(admin.TabularInline[Address, Customer]):
     model = Address
-    form = AddressAdminForm
     extra = 0
     max_num = ADDRESS_LIMIT
     fields = ("kind", "line1", "line2", "city", "postal_code", "country")
@@ -62,7 +55,9 @@ class CustomerAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Customer]):
     ordering = ("-id",)
     inlines = (AddressInline,)
     fields = ("store", "email", "first_name", "last_name", "phone", "user")
-    # Accounts are linked by the customer themselves (POST customers/me/).
+    # The account link changes only through customer_link_account (staff vouch for
+    # it in the API, POST customers/{id}/link-account/); sign-up never links
+    # (docs/decisions/0012).
     readonly_fields = ("user",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Customer]:
@@ -84,13 +79,10 @@ class CustomerAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Customer]):
     ) -> None:
         if change:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
-            services.customer_update(
-                customer=obj, actor=user_from_request(request), **changes
-            )
+            services.customer_update(customer=obj, **changes)
             return
         created = services.customer_create(
             store=obj.store,
-            actor=user_from_request(request),
             email=obj.email,
             first_name=obj.first_name,
             last_name=obj.last_name,
@@ -102,7 +94,6 @@ class CustomerAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Customer]):
     def save_formset(
         self, request: HttpRequest, form: Any, formset: Any, change: bool
     ) -> None:
-        actor = user_from_request(request)
         customer = form.instance
         # The admin's history message reads these lists, as formset.save() sets them.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = (
@@ -112,7 +103,7 @@ class CustomerAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Customer]):
         )
         for address_form in formset.deleted_forms:
             if not address_form.instance._state.adding:
-                services.address_delete(address=address_form.instance, actor=actor)
+                services.address_delete(address=address_form.instance)
                 formset.deleted_objects.append(address_form.instance)
         for address_form in formset.forms:
             if address_form in formset.deleted_forms or not address_form.has_changed():
@@ -122,14 +113,10 @@ class CustomerAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Customer]):
                 for name in ("kind", "line1", "line2", "city", "postal_code", "country")
             }
             if address_form.instance._state.adding:
-                address = services.address_create(
-                    customer=customer, actor=actor, **data
-                )
+                address = services.address_create(customer=customer, **data)
                 formset.new_objects.append(address)
             else:
-                address = services.address_update(
-                    address=address_form.instance, actor=actor, **data
-                )
+                address = services.address_update(address=address_form.instance, **data)
                 formset.changed_objects.append((address, address_form.changed_data))
 
     def has_delete_permission(
@@ -145,8 +132,7 @@ class CustomerAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Customer]):
     @admin.display(description="total spent", ordering="total_spent")
     def total_spent(self, customer: Customer) -> str:
         amount = getattr(customer, "total_spent")  # noqa: B009 - an annotation
-        currency = customer.store.currency
-        return f"{quantize(amount, currency)} {currency}"
+        return format_amount(amount, customer.store.currency)
 
     # Sorted by what the tier is made of, not alphabetically by its name.
     @admin.display(description="tier", ordering="total_spent")

@@ -5,18 +5,24 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from apps.core.filters import (
+    StrictBooleanFilter,
+    StrictChoiceFilter,
+    StrictSearchFilter,
+)
+
 from .models import Customer, Tier
 
 
 class CustomerFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(
+    search = StrictSearchFilter(
         method="filter_search",
         max_length=100,
         help_text="Part of the email, first name or last name, in any casing.",
     )
     # ``tier`` and ``order_count`` are annotations of the selector's queryset.
-    tier = django_filters.ChoiceFilter(field_name="tier", choices=Tier.choices)
-    has_orders = django_filters.BooleanFilter(
+    tier = StrictChoiceFilter(field_name="tier", choices=Tier.choices)
+    has_orders = StrictBooleanFilter(
         method="filter_has_orders", help_text="Only customers with (or without) orders."
     )
 

@@ -8,11 +8,10 @@ a user account is linked to at most one customer per store.
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django_countries.fields import CountryField
 
 from apps.core.models import BaseModel
 from apps.stores.models import Store
-
-from .countries import validate_country_code
 
 
 class Tier(models.TextChoices):
@@ -81,8 +80,9 @@ class Address(BaseModel):
     line2 = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=120)
     postal_code = models.CharField(max_length=20, blank=True)
-    # ISO 3166-1 alpha-2, upper case.
-    country = models.CharField(max_length=2, validators=[validate_country_code])
+    # ISO 3166-1 alpha-2, upper case; the choices are django-countries' list.
+    # Reading it gives a django_countries Country, whose str() is the code.
+    country = CountryField()
 
     class Meta:
         ordering = ["-id"]

@@ -26,7 +26,6 @@ from django.db.models import (
     CharField,
     Count,
     DateTimeField,
-    DecimalField,
     Exists,
     F,
     ForeignObjectRel,
@@ -44,6 +43,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 
+from apps.core.money import total_output_field
 from apps.core.selectors import first_or_404
 from apps.stores.models import Membership, Store
 from apps.users.models import User
@@ -59,10 +59,6 @@ PAYING_ORDER_STATUSES = ("paid", "shipped", "delivered")
 ORDER_TOTAL_FIELD = "total"
 ORDER_STATUS_FIELD = "status"
 ORDER_PLACED_AT_FIELD = "created_at"
-
-# Amounts in the store's currency; totals of ``MONEY_DIGITS`` digits at most.
-MONEY_DIGITS = 14
-MONEY_PLACES = 3  # the largest minor unit (KWD, BHD)
 
 
 # The least total spent (store currency) to reach each tier above bronze.
@@ -91,7 +87,9 @@ def tier_expression(total_spent: Any = None) -> Case:
     return Case(
         *[
             When(
-                GreaterThanOrEqual(amount, Value(threshold, output_field=_money())),
+                GreaterThanOrEqual(
+                    amount, Value(threshold, output_field=total_output_field())
+                ),
                 then=Value(tier),
             )
             for tier, threshold in tier_thresholds()
@@ -99,10 +97,6 @@ def tier_expression(total_spent: Any = None) -> Case:
         default=Value(Tier.BRONZE),
         output_field=CharField(),
     )
-
-
-def _money() -> DecimalField[Decimal, Decimal]:
-    return DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES)
 
 
 def _orders_relation() -> ForeignObjectRel | None:
@@ -125,7 +119,7 @@ def customer_statistics() -> dict[str, Any]:
     if relation is None:
         return {
             "order_count": Value(0, output_field=IntegerField()),
-            "total_spent": Value(Decimal("0"), output_field=_money()),
+            "total_spent": Value(Decimal("0"), output_field=total_output_field()),
             "last_order_at": Value(None, output_field=DateTimeField()),
         }
     model = cast("type[Model]", relation.related_model)
@@ -142,8 +136,8 @@ def customer_statistics() -> dict[str, Any]:
     return {
         "order_count": Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
         "total_spent": Coalesce(
-            Subquery(spent, output_field=_money()),
-            Value(Decimal("0"), output_field=_money()),
+            Subquery(spent, output_field=total_output_field()),
+            Value(Decimal("0"), output_field=total_output_field()),
         ),
         "last_order_at": Subquery(last, output_field=DateTimeField()),
     }

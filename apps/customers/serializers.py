@@ -1,72 +1,103 @@
-"""Input and output shapes of the customer and address endpoints."""
+"""Input and output shapes of the customer and address endpoints.
 
-from decimal import Decimal
+Lengths come from the model fields (``max_length_of``); countries are
+django-countries' ISO 3166-1 alpha-2 codes, upper case, published as an enum
+(ADR 0030).
+"""
+
 from typing import Any
 
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.serializers import StrictInputSerializer
-from apps.stores.currencies import quantize
+from apps.core.models import max_length_of
+from apps.core.money import TOTAL_MAX_DIGITS
+from apps.core.serializers import (
+    AmountField,
+    StrictCharField,
+    StrictEmailField,
+    StrictInputSerializer,
+)
 
 from .countries import COUNTRY_CODES
 from .models import Address, Customer, Tier
 
-# Money is a decimal string with the currency's minor unit: "12", "12.50", "1.250".
-MONEY_SCHEMA = {
-    "type": "string",
-    "format": "decimal",
-    "pattern": r"^-?\d+(\.\d{1,3})?$",
-    "example": "120.50",
-}
-
+# \Z, not $: a final newline is not part of a phone number (the schema shows $).
 phone_validator = RegexValidator(
-    r"^\+?[0-9][0-9 ().-]{2,30}$",
+    r"^\+?[0-9][0-9 ().-]{2,30}\Z",
     message="Enter a phone number: digits, spaces, dots, dashes, brackets, "
     "optionally starting with +.",
     code="invalid_phone",
 )
 
 
-class CountryField(serializers.CharField):
-    """An ISO 3166-1 alpha-2 code in any casing, returned upper case."""
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": list(COUNTRY_CODES),
+        "description": "An ISO 3166-1 alpha-2 country code, upper case.",
+        "example": "FR",
+    },
+    component_name="CountryCode",
+)
+class CountryField(StrictCharField):
+    """An ISO 3166-1 alpha-2 code, upper case, matched as sent (``FR``, not ``fr``).
 
-    default_error_messages = {
-        "invalid_country": "{value!r} is not an ISO 3166-1 alpha-2 country code "
-        "(e.g. FR, US).",
-    }
+    One of ``COUNTRY_CODES``, the schema's enum: a code in another casing is
+    refused with a message that gives the upper-case spelling.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("min_length", 2)
-        kwargs.setdefault("max_length", 2)
+        kwargs.setdefault("trim_whitespace", False)
         kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code, e.g. `FR`.")
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
-        value = str(super().to_internal_value(data)).upper()
-        if value not in COUNTRY_CODES:
-            self.fail("invalid_country", value=value)
-        return value
+        value = str(super().to_internal_value(data))
+        if value in COUNTRY_CODES:
+            return value
+        # str.upper() maps some non-ASCII letters to ASCII ones (dotless i to I).
+        if value.isascii() and value.upper() in COUNTRY_CODES:
+            message = f"Country codes are upper case: send {value.upper()!r}, "
+            message += f"not {value!r}."
+        else:
+            message = f"{value!r} is not an ISO 3166-1 alpha-2 country code "
+            message += "(e.g. FR, US)."
+        raise serializers.ValidationError(message, code="invalid_country")
 
 
 # --- Customers -------------------------------------------------------------------
 
 
 class _CustomerContactFields(StrictInputSerializer):
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    phone = serializers.CharField(
-        max_length=32, required=False, allow_blank=True, validators=[phone_validator]
+    first_name = StrictCharField(
+        max_length=max_length_of(Customer, "first_name"),
+        required=False,
+        allow_blank=True,
+    )
+    last_name = StrictCharField(
+        max_length=max_length_of(Customer, "last_name"),
+        required=False,
+        allow_blank=True,
+    )
+    phone = StrictCharField(
+        max_length=max_length_of(Customer, "phone"),
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        validators=[phone_validator],
     )
 
 
 class CustomerCreateInputSerializer(_CustomerContactFields):
-    email = serializers.EmailField(max_length=254)
+    email = StrictEmailField(max_length=max_length_of(Customer, "email"))
 
 
 class CustomerUpdateInputSerializer(_CustomerContactFields):
-    email = serializers.EmailField(max_length=254, required=False)
+    email = StrictEmailField(
+        max_length=max_length_of(Customer, "email"), required=False
+    )
 
 
 class CustomerMeUpdateInputSerializer(_CustomerContactFields):
@@ -83,8 +114,11 @@ class CustomerOutputSerializer(serializers.Serializer):
         help_text="Whether a user account is linked to this customer."
     )
     order_count = serializers.IntegerField()
-    total_spent = serializers.SerializerMethodField(
-        help_text="Sum of the paid, shipped and delivered orders, in `currency`."
+    # An annotation of the selectors (a sum, hence the wider precision).
+    total_spent = AmountField(
+        currency_source="store.currency",
+        max_digits=TOTAL_MAX_DIGITS,
+        help_text="Sum of the paid, shipped and delivered orders, in `currency`.",
     )
     currency = serializers.CharField(source="store.currency", help_text="ISO 4217.")
     last_order_at = serializers.DateTimeField(allow_null=True)
@@ -95,33 +129,31 @@ class CustomerOutputSerializer(serializers.Serializer):
     def get_has_account(self, customer: Customer) -> bool:
         return customer.user_id is not None
 
-    @extend_schema_field(MONEY_SCHEMA)
-    def get_total_spent(self, customer: Customer) -> str:
-        # An annotation of the selectors, unknown to the model's type.
-        amount: Decimal = getattr(customer, "total_spent")  # noqa: B009
-        return str(quantize(amount, customer.store.currency))
-
 
 # --- Addresses -------------------------------------------------------------------
+
+
+def _address_text(name: str, **kwargs: Any) -> StrictCharField:
+    return StrictCharField(max_length=max_length_of(Address, name), **kwargs)
 
 
 class AddressCreateInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(
         choices=Address.Kind.choices, default=Address.Kind.SHIPPING
     )
-    line1 = serializers.CharField(max_length=200)
-    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=120)
-    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    line1 = _address_text("line1")
+    line2 = _address_text("line2", required=False, allow_blank=True)
+    city = _address_text("city")
+    postal_code = _address_text("postal_code", required=False, allow_blank=True)
     country = CountryField()
 
 
 class AddressUpdateInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=Address.Kind.choices, required=False)
-    line1 = serializers.CharField(max_length=200, required=False)
-    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=120, required=False)
-    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    line1 = _address_text("line1", required=False)
+    line2 = _address_text("line2", required=False, allow_blank=True)
+    city = _address_text("city", required=False)
+    postal_code = _address_text("postal_code", required=False, allow_blank=True)
     country = CountryField(required=False)
 
 
@@ -132,6 +164,6 @@ class AddressOutputSerializer(serializers.Serializer):
     line2 = serializers.CharField()
     city = serializers.CharField()
     postal_code = serializers.CharField()
-    country = serializers.CharField()
+    country = CountryField(read_only=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()

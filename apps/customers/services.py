@@ -12,15 +12,20 @@ Invariants:
   customer's row, so concurrent requests cannot go past the limit.
 - Countries are ISO 3166-1 alpha-2 codes, stored upper case.
 - Customers are never deleted through the API: orders will point at them.
+- Updates, deletes and the account link take the caller's ``If-Match`` and
+  compare it under the row lock they take, before changing anything
+  (``apps.core.preconditions``).
 """
 
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from apps.core.exceptions import ConflictError, ValidationFailed
+from apps.core.preconditions import IfMatch, if_match_check
+from apps.core.services import model_update, unique_violation_as
 from apps.stores.models import Store
 from apps.users.models import User
 from apps.users.selectors import user_get_by_email
@@ -29,8 +34,23 @@ from .models import Address, Customer
 
 ADDRESS_LIMIT = 20
 
-CUSTOMER_UPDATABLE_FIELDS = ("email", "first_name", "last_name", "phone")
-ADDRESS_UPDATABLE_FIELDS = ("kind", "line1", "line2", "city", "postal_code", "country")
+
+class CustomerChanges(TypedDict, total=False):
+    """A customer's contact details (the account link changes only by linking)."""
+
+    email: str
+    first_name: str
+    last_name: str
+    phone: str
+
+
+class AddressChanges(TypedDict, total=False):
+    kind: str
+    line1: str
+    line2: str
+    city: str
+    postal_code: str
+    country: str
 
 
 def _normalize_email(email: str) -> str:
@@ -38,9 +58,8 @@ def _normalize_email(email: str) -> str:
 
 
 def _email_taken(email: str) -> ValidationFailed:
-    message = f"Another customer of this store already uses {email}."
-    return ValidationFailed(
-        message, errors=[{"field": "email", "code": "unique", "message": message}]
+    return ValidationFailed.on_field(
+        "email", f"Another customer of this store already uses {email}.", "unique"
     )
 
 
@@ -62,7 +81,6 @@ def _email_in_use(*, store: Store, email: str, exclude: Customer | None = None) 
 def customer_create(
     *,
     store: Store,
-    actor: User,
     email: str,
     first_name: str = "",
     last_name: str = "",
@@ -79,33 +97,30 @@ def customer_create(
         last_name=last_name,
         phone=phone,
     )
-    try:
-        with transaction.atomic():
-            customer.save()
-    except IntegrityError as exc:  # a concurrent request took the email
-        raise _email_taken(email) from exc
+    with unique_violation_as(lambda: _email_taken(email)):  # a concurrent request
+        customer.save()
     return customer
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, actor: User, **changes: Any) -> Customer:
+def customer_update(
+    *,
+    customer: Customer,
+    if_match: IfMatch | None = None,
+    **changes: Unpack[CustomerChanges],
+) -> Customer:
     """Change a customer's contact details."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    fields = [name for name in CUSTOMER_UPDATABLE_FIELDS if name in changes]
-    if "email" in changes:
-        changes["email"] = _normalize_email(changes["email"])
-        if _email_in_use(
-            store=customer.store, email=changes["email"], exclude=customer
-        ):
-            raise _email_taken(changes["email"])
-    for name in fields:
-        setattr(customer, name, changes[name])
-    if fields:
-        try:
-            with transaction.atomic():
-                customer.save(update_fields=[*fields, "updated_at"])
-        except IntegrityError as exc:
-            raise _email_taken(changes["email"]) from exc
+    if_match_check(if_match, customer)
+    email = changes.get("email")
+    if email is not None:
+        email = changes["email"] = _normalize_email(email)
+        if _email_in_use(store=customer.store, email=email, exclude=customer):
+            raise _email_taken(email)
+    with unique_violation_as(lambda: _email_taken(str(email))):
+        model_update(
+            instance=customer, fields=CustomerChanges.__annotations__, data=changes
+        )
     return customer
 
 
@@ -153,13 +168,16 @@ def customer_register(*, store: Store, user: User) -> Customer:
 
 
 @transaction.atomic
-def customer_link_account(*, customer: Customer, actor: User) -> Customer:
+def customer_link_account(
+    *, customer: Customer, if_match: IfMatch | None = None
+) -> Customer:
     """Link a customer to the registered account with the same email (staff only).
 
     Staff who know the customer (a phone order, a shop visit) vouch for the
     account; self-registration never links (ADR 0012).
     """
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if_match_check(if_match, customer)
     if customer.user_id is not None:
         raise ConflictError(
             "This customer is already linked to an account.",
@@ -185,7 +203,6 @@ def customer_link_account(*, customer: Customer, actor: User) -> Customer:
 def address_create(
     *,
     customer: Customer,
-    actor: User,
     line1: str,
     city: str,
     country: str,
@@ -214,19 +231,25 @@ def address_create(
 
 
 @transaction.atomic
-def address_update(*, address: Address, actor: User, **changes: Any) -> Address:
+def address_update(
+    *,
+    address: Address,
+    if_match: IfMatch | None = None,
+    **changes: Unpack[AddressChanges],
+) -> Address:
     """Change an address."""
     address = Address.objects.select_for_update().get(pk=address.pk)
-    fields = [name for name in ADDRESS_UPDATABLE_FIELDS if name in changes]
-    for name in fields:
-        value = changes[name]
-        setattr(address, name, value.upper() if name == "country" else value)
-    if fields:
-        address.save(update_fields=[*fields, "updated_at"])
+    if_match_check(if_match, address)
+    if "country" in changes:
+        changes["country"] = changes["country"].upper()
+    model_update(instance=address, fields=AddressChanges.__annotations__, data=changes)
     return address
 
 
 @transaction.atomic
-def address_delete(*, address: Address, actor: User) -> None:
+def address_delete(*, address: Address, if_match: IfMatch | None = None) -> None:
     """Remove an address (orders keep their own snapshot of it)."""
-    Address.objects.filter(pk=address.pk).delete()
+    locked = Address.objects.select_for_update().filter(pk=address.pk).first()
+    if locked is not None:  # else removed meanwhile: nothing is left to do
+        if_match_check(if_match, locked)
+        locked.delete()

@@ -7,18 +7,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Case, F, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from apps.core.exceptions import ApplicationError
+from apps.core.models import max_length_of
+from apps.core.money import format_amount, quantize
 from apps.stores.scoping import StoreScopedAdminMixin
 from apps.users.selectors import user_from_request
 
-from . import services
-from .models import Category, Product, StockMovement
+from . import selectors, services
+from .models import STOCK_LIMIT, Category, Product, StockMovement
 
 
 class StockMovementInline(admin.TabularInline[StockMovement, Product]):
@@ -65,6 +66,15 @@ class ProductAdminForm(forms.ModelForm[Product]):
         model = Product
         fields = EDITABLE_FIELDS
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        product = self.instance
+        # UUIDv7 primary keys exist before the first save: only an instance
+        # already in the database has a store and a price to show.
+        if not product._state.adding and "price" not in self.data:
+            # "21.00" in a EUR store, not the column's "21.000".
+            self.initial["price"] = quantize(product.price, product.store.currency)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         store = cleaned.get("store") or getattr(self.instance, "store", None)
@@ -86,8 +96,8 @@ class ProductAdminForm(forms.ModelForm[Product]):
 
 class StockAdjustmentForm(forms.Form):
     delta = forms.IntegerField(
-        min_value=-10_000_000,
-        max_value=10_000_000,
+        min_value=-STOCK_LIMIT,
+        max_value=STOCK_LIMIT,
         help_text="Units to add; negative to remove.",
     )
     reason = forms.ChoiceField(
@@ -96,7 +106,9 @@ class StockAdjustmentForm(forms.Form):
             (StockMovement.Reason.ADJUSTMENT, "Adjustment"),
         ]
     )
-    note = forms.CharField(max_length=500, required=False)
+    note = forms.CharField(
+        max_length=max_length_of(StockMovement, "note"), required=False
+    )
 
     def clean_delta(self) -> int:
         delta: int = self.cleaned_data["delta"]
@@ -108,7 +120,15 @@ class StockAdjustmentForm(forms.Form):
 @admin.register(Product)
 class ProductAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Product]):
     form = ProductAdminForm
-    list_display = ("sku", "name", "store", "category", "price", "stock", "is_active")
+    list_display = (
+        "sku",
+        "name",
+        "store",
+        "category",
+        "price_display",
+        "stock",
+        "is_active",
+    )
     list_display_links = ("sku", "name")
     list_select_related = ("store", "category")
     list_filter = (
@@ -125,23 +145,11 @@ class ProductAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Product]):
     list_per_page = 50
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
-        return (
-            super()
-            .get_queryset(request)
-            .filter(deleted_at__isnull=True)
-            .annotate(
-                is_low_stock=Case(
-                    When(
-                        stock_quantity__lte=Coalesce(
-                            F("low_stock_threshold"), F("store__low_stock_threshold")
-                        ),
-                        then=Value(True),
-                    ),
-                    default=Value(False),
-                    output_field=BooleanField(),
-                )
-            )
-        )
+        return selectors.product_admin_list(super().get_queryset(request))
+
+    @admin.display(description="price", ordering="price")
+    def price_display(self, product: Product) -> str:
+        return format_amount(product.price, product.store.currency)
 
     @admin.display(description="stock", ordering="stock_quantity")
     def stock(self, product: Product) -> str:
@@ -166,7 +174,7 @@ class ProductAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Product]):
             if "category" in changes:
                 category = changes.pop("category")
                 changes["category_id"] = category.pk if category else None
-            services.product_update(product=obj, actor=actor, **changes)
+            services.product_update(product=obj, **changes)
             return
         created = services.product_create(
             store=obj.store,
@@ -189,11 +197,7 @@ class ProductAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Product]):
         cache_attr = "_orderly_writable_store_ids"
         writable = getattr(request, cache_attr, None)
         if writable is None:
-            writable = set(
-                self._member_store_ids(request, self.change_roles).values_list(
-                    "store_id", flat=True
-                )
-            )
+            writable = set(self._store_ids(request, self.change_roles))
             setattr(request, cache_attr, writable)
         return product.store_id in writable
 
@@ -205,7 +209,7 @@ class ProductAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Product]):
         return deleted, {"products": len(deleted)}, perms_needed, []
 
     def delete_model(self, request: HttpRequest, obj: Product) -> None:
-        services.product_delete(product=obj, actor=user_from_request(request))
+        services.product_delete(product=obj)
 
     def delete_queryset(
         self, request: HttpRequest, queryset: QuerySet[Product]
@@ -271,21 +275,16 @@ class CategoryAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Category]):
         # Through the services, so the storefront cache is refreshed too.
         if change:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
-            services.category_update(
-                category=obj, actor=user_from_request(request), **changes
-            )
+            services.category_update(category=obj, **changes)
             return
         created = services.category_create(
-            store=obj.store,
-            actor=user_from_request(request),
-            name=obj.name,
-            description=obj.description,
+            store=obj.store, name=obj.name, description=obj.description
         )
         obj.pk = created.pk
         obj._state.adding = False
 
     def delete_model(self, request: HttpRequest, obj: Category) -> None:
-        services.category_delete(category=obj, actor=user_from_request(request))
+        services.category_delete(category=obj)
 
     def delete_queryset(
         self, request: HttpRequest, queryset: QuerySet[Category]

@@ -7,23 +7,17 @@ entries simply expire. The version is a random token, not a counter, so a
 version key evicted from Redis can never bring back an old version's pages.
 
 Only the public representation (what anonymous callers and shoppers see) is
-cached; members of the store always read from the database.
+cached; members of the store always read from the database. Serving pages,
+their ETags and 304s is ``apps.core.caching``'s work; this module names the
+pages and replaces the version.
 """
 
 import hashlib
 import uuid
-from dataclasses import dataclass
 from uuid import UUID
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-
-
-@dataclass(frozen=True)
-class CachedPage:
-    body: bytes
-    etag: str
 
 
 def _version_key(store_id: UUID) -> str:
@@ -50,18 +44,3 @@ def catalog_bump(*, store_id: UUID) -> None:
 def page_key(*, store_id: UUID, view: str, url: str) -> str:
     digest = hashlib.sha256(url.encode()).hexdigest()[:40]
     return f"catalog:{store_id}:{catalog_version(store_id=store_id)}:{view}:{digest}"
-
-
-def page_get(key: str) -> CachedPage | None:
-    value = cache.get(key)
-    return value if isinstance(value, CachedPage) else None
-
-
-def page_set(key: str, body: bytes) -> CachedPage:
-    page = CachedPage(body=body, etag=make_etag(body))
-    cache.set(key, page, timeout=settings.CATALOG_CACHE_SECONDS)
-    return page
-
-
-def make_etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'

@@ -102,9 +102,7 @@ def seed() -> list[str]:
     for category_name, items in CATALOG.items():
         category = Category.objects.filter(store=store, name=category_name).first()
         if category is None:
-            category = services.category_create(
-                store=store, actor=None, name=category_name
-            )
+            category = services.category_create(store=store, name=category_name)
         for name, price in items:
             number += 1
             sku = f"DEMO-{number:03d}"

@@ -1,33 +1,30 @@
 """Query-string filters of the product list."""
 
-from decimal import Decimal
 from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
 
-from .models import Product
+from apps.core.filters import (
+    AmountFilter,
+    StrictBooleanFilter,
+    StrictSearchFilter,
+    StrictUUIDFilter,
+)
 
-PRICE_BOUNDS: dict[str, Any] = {
-    "min_value": Decimal("0"),
-    "max_value": Decimal("999999999.999"),
-    "max_digits": 12,
-    "decimal_places": 3,
-}
+from .models import Product
 
 
 class ProductFilter(django_filters.FilterSet):
-    category = django_filters.UUIDFilter(field_name="category_id")
-    search = django_filters.CharFilter(method="filter_search", max_length=100)
-    # Bounded like the column (DECIMAL(12, 3)), so no value can overflow it.
-    price_min = django_filters.NumberFilter(
-        field_name="price", lookup_expr="gte", **PRICE_BOUNDS
+    category = StrictUUIDFilter(field_name="category_id")
+    search = StrictSearchFilter(method="filter_search", max_length=100)
+    price_min = AmountFilter(field_name="price", lookup_expr="gte")
+    price_max = AmountFilter(field_name="price", lookup_expr="lte")
+    # Optional: the public filter set leaves them out (None).
+    active: StrictBooleanFilter | None = StrictBooleanFilter(field_name="is_active")
+    low_stock: StrictBooleanFilter | None = StrictBooleanFilter(
+        field_name="is_low_stock"
     )
-    price_max = django_filters.NumberFilter(
-        field_name="price", lookup_expr="lte", **PRICE_BOUNDS
-    )
-    active = django_filters.BooleanFilter(field_name="is_active")
-    low_stock = django_filters.BooleanFilter(field_name="is_low_stock")
 
     class Meta:
         model = Product

@@ -1,11 +1,20 @@
 """The catalog (categories and products) and the inventory ledger."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
 from apps.core.models import BaseModel
+from apps.core.money import money_field
 from apps.stores.models import Store
+
+# The most units one product holds, and so the largest stock figure any input,
+# form, import or adjustment may carry: the one stock ceiling of the project.
+# The columns are 32-bit integers (at most 2,147,483,647); stock plus the
+# largest change (2 * STOCK_LIMIT) still fits one, so no sum can overflow
+# before the services compare it with the ceiling.
+STOCK_LIMIT = 1_000_000_000
 
 
 class Category(BaseModel):
@@ -41,11 +50,15 @@ class Product(BaseModel):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=10_000)
     # Quantized to the store currency's minor unit by the services (3 places fit KWD).
-    price = models.DecimalField(max_digits=12, decimal_places=3)
+    price = money_field()
     # Changed only through services.product_stock_adjust, which writes the ledger.
-    stock_quantity = models.PositiveIntegerField(default=0, editable=False)
+    stock_quantity = models.PositiveIntegerField(
+        default=0, editable=False, validators=[MaxValueValidator(STOCK_LIMIT)]
+    )
     # None: use the store's default threshold.
-    low_stock_threshold = models.PositiveIntegerField(null=True, blank=True)
+    low_stock_threshold = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(STOCK_LIMIT)]
+    )
     is_active = models.BooleanField(default=True)
     # Soft delete: gone from the catalog, still referenced by past orders.
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -6,8 +6,11 @@ Invariants:
 - Nothing of another store is ever returned: every read starts from the store.
 - ``stock_reconciliation`` proves the ledger: it lists the products whose
   movements do not sum to their stock on hand (it should list none).
+- A product is low on stock at or below its own threshold, else its store's;
+  the low-stock digest lists active products only.
 """
 
+from typing import Any
 from uuid import UUID
 
 from django.db.models import (
@@ -30,25 +33,46 @@ from apps.stores.models import Store
 from .models import Category, Product, StockMovement
 
 
+def _is_low_stock(store_threshold: Any) -> Case:
+    """True when stock is at or below the product's threshold, else the store's."""
+    return Case(
+        When(
+            stock_quantity__lte=Coalesce(F("low_stock_threshold"), store_threshold),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
 def product_list(*, store: Store, staff: bool) -> QuerySet[Product]:
     """The store's catalog as this caller may see it, with ``is_low_stock``."""
     queryset = (
         Product.objects.filter(store=store, deleted_at__isnull=True)
         .select_related("category")
-        .annotate(
-            is_low_stock=Case(
-                When(
-                    stock_quantity__lte=Coalesce(
-                        F("low_stock_threshold"), Value(store.low_stock_threshold)
-                    ),
-                    then=Value(True),
-                ),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
+        .annotate(is_low_stock=_is_low_stock(Value(store.low_stock_threshold)))
     )
     return queryset if staff else queryset.filter(is_active=True)
+
+
+def product_admin_list(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    """Products of the admin's store-scoped queryset, not deleted, with
+    ``is_low_stock`` (each against its own store's threshold)."""
+    return queryset.filter(deleted_at__isnull=True).annotate(
+        is_low_stock=_is_low_stock(F("store__low_stock_threshold"))
+    )
+
+
+def products_low_on_stock(*, store_id: UUID | None = None) -> QuerySet[Product]:
+    """Active products at or below their low-stock threshold (of one store or all)."""
+    queryset = Product.objects.filter(
+        deleted_at__isnull=True,
+        is_active=True,
+        stock_quantity__lte=Coalesce(
+            F("low_stock_threshold"), F("store__low_stock_threshold")
+        ),
+    )
+    return queryset.filter(store_id=store_id) if store_id is not None else queryset
 
 
 def product_get(*, store: Store, staff: bool, product_id: UUID) -> Product:
@@ -69,7 +93,7 @@ def category_get(*, store: Store, category_id: UUID) -> Category:
     return first_or_404(category_list(store=store).filter(pk=category_id))
 
 
-def stock_reconciliation(*, store: Store | None = None) -> QuerySet[Product]:
+def stock_reconciliation(*, store: Store | UUID | None = None) -> QuerySet[Product]:
     """Products whose ledger does not sum to their stock (with ``ledger_total``)."""
     ledger = (
         StockMovement.objects.filter(product=OuterRef("pk"))

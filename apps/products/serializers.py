@@ -1,45 +1,49 @@
-"""Input and output shapes of the catalog endpoints."""
+"""Input and output shapes of the catalog endpoints.
 
-from decimal import Decimal
+Bounds come from their one declaration: lengths from the model fields
+(``max_length_of``), stock figures from ``STOCK_LIMIT``, amounts from
+``apps.core.money`` through the shared amount fields.
+"""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.serializers import StrictInputSerializer
-from apps.stores.currencies import quantize
+from apps.core.models import max_length_of
+from apps.core.serializers import (
+    AmountField,
+    AmountInputField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictInputSerializer,
+    StrictIntegerField,
+    StrictRegexField,
+    StrictUUIDField,
+)
 
-from .models import Category, Product, StockMovement
+from .models import STOCK_LIMIT, Category, Product, StockMovement
 
 SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
-MAX_PRICE = Decimal("999999999.999")
-MAX_STOCK = 10_000_000
-
-
-def price_field(**kwargs: object) -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=12,
-        decimal_places=3,
-        min_value=Decimal("0"),
-        max_value=MAX_PRICE,
-        help_text="Decimal string, at most the currency's decimal places.",
-        **kwargs,  # type: ignore[arg-type]
-    )
+SKU_MAX = max_length_of(Product, "sku")
+NAME_MAX = max_length_of(Product, "name")
+DESCRIPTION_MAX = max_length_of(Product, "description")
+CATEGORY_NAME_MAX = max_length_of(Category, "name")
+CATEGORY_DESCRIPTION_MAX = max_length_of(Category, "description")
 
 
 # --- Categories ------------------------------------------------------------------
 
 
 class CategoryInputSerializer(StrictInputSerializer):
-    name = serializers.CharField(max_length=100)
-    description = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True
+    name = StrictCharField(max_length=CATEGORY_NAME_MAX)
+    description = StrictCharField(
+        max_length=CATEGORY_DESCRIPTION_MAX, required=False, allow_blank=True
     )
 
 
 class CategoryUpdateInputSerializer(StrictInputSerializer):
-    name = serializers.CharField(max_length=100, required=False)
-    description = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True
+    name = StrictCharField(max_length=CATEGORY_NAME_MAX, required=False)
+    description = StrictCharField(
+        max_length=CATEGORY_DESCRIPTION_MAX, required=False, allow_blank=True
     )
 
 
@@ -61,42 +65,40 @@ class CategoryRefSerializer(serializers.ModelSerializer[Category]):
 
 
 class ProductCreateInputSerializer(StrictInputSerializer):
-    sku = serializers.RegexField(SKU_PATTERN, max_length=64)
-    name = serializers.CharField(max_length=200)
-    description = serializers.CharField(
-        max_length=10_000, required=False, allow_blank=True
+    sku = StrictRegexField(SKU_PATTERN, max_length=SKU_MAX)
+    name = StrictCharField(max_length=NAME_MAX)
+    description = StrictCharField(
+        max_length=DESCRIPTION_MAX, required=False, allow_blank=True
     )
-    price = price_field()
-    category_id = serializers.UUIDField(required=False, allow_null=True)
-    initial_stock = serializers.IntegerField(
-        min_value=0, max_value=MAX_STOCK, required=False, default=0
+    price = AmountInputField()
+    category_id = StrictUUIDField(required=False, allow_null=True)
+    initial_stock = StrictIntegerField(
+        min_value=0, max_value=STOCK_LIMIT, required=False, default=0
     )
-    low_stock_threshold = serializers.IntegerField(
-        min_value=0, max_value=MAX_STOCK, required=False, allow_null=True
+    low_stock_threshold = StrictIntegerField(
+        min_value=0, max_value=STOCK_LIMIT, required=False, allow_null=True
     )
-    is_active = serializers.BooleanField(required=False, default=True)
+    is_active = StrictBooleanField(required=False, default=True)
 
 
 class ProductUpdateInputSerializer(StrictInputSerializer):
-    sku = serializers.RegexField(SKU_PATTERN, max_length=64, required=False)
-    name = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(
-        max_length=10_000, required=False, allow_blank=True
+    sku = StrictRegexField(SKU_PATTERN, max_length=SKU_MAX, required=False)
+    name = StrictCharField(max_length=NAME_MAX, required=False)
+    description = StrictCharField(
+        max_length=DESCRIPTION_MAX, required=False, allow_blank=True
     )
-    price = price_field(required=False)
-    category_id = serializers.UUIDField(required=False, allow_null=True)
-    low_stock_threshold = serializers.IntegerField(
-        min_value=0, max_value=MAX_STOCK, required=False, allow_null=True
+    price = AmountInputField(required=False)
+    category_id = StrictUUIDField(required=False, allow_null=True)
+    low_stock_threshold = StrictIntegerField(
+        min_value=0, max_value=STOCK_LIMIT, required=False, allow_null=True
     )
-    is_active = serializers.BooleanField(required=False)
+    is_active = StrictBooleanField(required=False)
 
 
 class ProductPublicOutputSerializer(serializers.ModelSerializer[Product]):
     """What anyone may see: safe to cache under a shared key."""
 
-    price = serializers.SerializerMethodField(
-        help_text="Decimal string with the currency's decimal places (JPY 0, EUR 2)."
-    )
+    price = AmountField()
     currency = serializers.SerializerMethodField()
     category = CategoryRefSerializer(allow_null=True)
     in_stock = serializers.SerializerMethodField()
@@ -116,9 +118,6 @@ class ProductPublicOutputSerializer(serializers.ModelSerializer[Product]):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def get_price(self, product: Product) -> str:
-        return str(quantize(product.price, self.context["currency"]))
 
     def get_currency(self, product: Product) -> str:
         return str(self.context["currency"])
@@ -146,9 +145,24 @@ class ProductStaffOutputSerializer(ProductPublicOutputSerializer):
 # --- Stock -----------------------------------------------------------------------
 
 
+# A change of stock: a non-zero integer within the bounds.
+@extend_schema_field(
+    {
+        "type": "integer",
+        "minimum": -STOCK_LIMIT,
+        "maximum": STOCK_LIMIT,
+        "not": {"enum": [0]},
+    }
+)
+class StockDeltaField(StrictIntegerField):
+    """Units to add (positive) or remove (negative); never zero."""
+
+
 class StockAdjustmentInputSerializer(StrictInputSerializer):
-    delta = serializers.IntegerField(
-        min_value=-MAX_STOCK, max_value=MAX_STOCK, help_text="Units to add (or remove)."
+    delta = StockDeltaField(
+        min_value=-STOCK_LIMIT,
+        max_value=STOCK_LIMIT,
+        help_text="Units to add (or remove).",
     )
     reason = serializers.ChoiceField(
         choices=[
@@ -157,8 +171,11 @@ class StockAdjustmentInputSerializer(StrictInputSerializer):
         ],
         help_text="Order-related reasons are written by the order services only.",
     )
-    note = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, default=""
+    note = StrictCharField(
+        max_length=max_length_of(StockMovement, "note"),
+        required=False,
+        allow_blank=True,
+        default="",
     )
 
     def validate_delta(self, value: int) -> int:

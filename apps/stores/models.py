@@ -1,5 +1,6 @@
 """The tenant (Store) and who works in it (Membership)."""
 
+import base64
 import secrets
 import zoneinfo
 
@@ -9,12 +10,19 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from apps.core.models import BaseModel
+from apps.core.money import CURRENCY_CHOICES
 
-from .currencies import CURRENCY_CHOICES
+# Standard Webhooks secrets are "whsec_" + base64 of 24 to 64 random bytes. 32
+# bytes is SHA-256's output length, the HMAC key length RFC 2104 recommends;
+# the whole secret is 50 characters.
+WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's marker, not a secret
+WEBHOOK_SECRET_BYTES = 32
 
 
 def generate_webhook_secret() -> str:
-    return secrets.token_urlsafe(32)
+    """A new random payment-webhook secret in the Standard Webhooks format."""
+    key = base64.b64encode(secrets.token_bytes(WEBHOOK_SECRET_BYTES)).decode()
+    return f"{WEBHOOK_SECRET_PREFIX}{key}"
 
 
 def validate_timezone(value: str) -> None:
@@ -42,10 +50,25 @@ class Store(BaseModel):
         validators=[MaxValueValidator(1_000_000)],
         help_text="Default threshold under which a product counts as low on stock.",
     )
+    # Revealed to owners only; rotated by store_webhook_secret_rotate, after which
+    # the previous secret keeps verifying for WEBHOOK_SECRET_GRACE (ADR 0027).
     webhook_secret = models.CharField(
         max_length=64,
         default=generate_webhook_secret,
         help_text="Shared secret that signs payment provider callbacks.",
+    )
+    previous_webhook_secret = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        # The release before this column keeps inserting stores without it.
+        db_default="",
+        help_text="The secret before the last rotation (empty: never rotated).",
+    )
+    webhook_secret_rotated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the webhook secret was last rotated.",
     )
     members = models.ManyToManyField(  # type: ignore[var-annotated]
         settings.AUTH_USER_MODEL, through="Membership", related_name="stores"

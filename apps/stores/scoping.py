@@ -15,7 +15,12 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from .models import Membership, Store
-from .selectors import StoreAccess, store_resolve
+from .selectors import (
+    StoreAccess,
+    member_has_role,
+    store_ids_of_member,
+    store_resolve,
+)
 
 Role = Membership.Role
 
@@ -23,17 +28,30 @@ Role = Membership.Role
 class StoreScopedViewMixin(GenericAPIView):
     """Resolve ``store_slug`` from the URL into the store and the caller's role."""
 
+    # A viewset declares its model as an empty ``queryset`` for the OpenAPI
+    # generator (``queryset = Product.objects.none()``); requests read rows only
+    # through ``get_queryset()``, which returns a selector's result.
+
     store_url_kwarg = "store_slug"
+    # The ids in store-scoped URLs are UUIDs; the routers type them with this.
+    lookup_value_converter = "uuid"
 
     @property
     def store_access(self) -> StoreAccess:
         access: StoreAccess | None = getattr(self, "_store_access", None)
         if access is None:
-            access = store_resolve(
-                slug=self.kwargs[self.store_url_kwarg], user=self.request.user
-            )
-            self._store_access = access
+            access = self._store_access = self._resolve_store()
         return access
+
+    def _resolve_store(self) -> StoreAccess:
+        if getattr(self, "swagger_fake_view", False):
+            # The OpenAPI generator builds views without a request's URL or
+            # caller; it documents what the store's owner sees, the widest answer
+            # (the rows are never read: it finds the model in ``queryset``).
+            return StoreAccess(store=Store(), role=Role.OWNER)
+        return store_resolve(
+            slug=self.kwargs[self.store_url_kwarg], user=self.request.user
+        )
 
     @property
     def store(self) -> Store:
@@ -85,13 +103,8 @@ class StoreScopedAdminMixin:
     store_path = "store"
     change_roles: frozenset[str] = frozenset({Role.OWNER, Role.MANAGER})
 
-    def _member_store_ids(
-        self, request: Any, roles: frozenset[str] | None = None
-    ) -> Any:
-        memberships = Membership.objects.filter(user=request.user)
-        if roles is not None:
-            memberships = memberships.filter(role__in=roles)
-        return memberships.values("store_id")
+    def _store_ids(self, request: Any, roles: frozenset[str] | None = None) -> Any:
+        return store_ids_of_member(user=request.user, roles=roles)
 
     def get_queryset(self, request: Any) -> Any:
         queryset = super().get_queryset(request)  # type: ignore[misc]
@@ -100,9 +113,7 @@ class StoreScopedAdminMixin:
             return queryset.none()
         if user.is_superuser:
             return queryset
-        return queryset.filter(
-            **{f"{self.store_path}__in": self._member_store_ids(request)}
-        )
+        return queryset.filter(**{f"{self.store_path}__in": self._store_ids(request)})
 
     def _store_of(self, obj: Any) -> Any:
         for part in self.store_path.split("__"):
@@ -113,33 +124,29 @@ class StoreScopedAdminMixin:
         allowed: bool = super().has_change_permission(request, obj)  # type: ignore[misc]
         if not allowed or obj is None or request.user.is_superuser:
             return allowed
-        store = self._store_of(obj)
-        return Membership.objects.filter(
-            user=request.user, store=store, role__in=self.change_roles
-        ).exists()
+        return member_has_role(
+            user=request.user, roles=self.change_roles, store=self._store_of(obj)
+        )
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         allowed: bool = super().has_delete_permission(request, obj)  # type: ignore[misc]
         if not allowed or request.user.is_superuser:
             return allowed
-        roles = Membership.objects.filter(user=request.user, role__in=self.change_roles)
-        if obj is None:  # the list page: may delete in at least one store
-            return roles.exists()
-        return roles.filter(store=self._store_of(obj)).exists()
+        # On the list page (no obj): may delete in at least one store.
+        store = None if obj is None else self._store_of(obj)
+        return member_has_role(user=request.user, roles=self.change_roles, store=store)
 
     def has_add_permission(self, request: Any, *args: Any) -> bool:
         allowed: bool = super().has_add_permission(request, *args)  # type: ignore[misc]
         if not allowed or request.user.is_superuser:
             return allowed
-        return Membership.objects.filter(
-            user=request.user, role__in=self.change_roles
-        ).exists()
+        return member_has_role(user=request.user, roles=self.change_roles)
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: Any, **kwargs: Any
     ) -> Any:
         if request.user.is_authenticated and not request.user.is_superuser:
-            writable = self._member_store_ids(request, self.change_roles)
+            writable = self._store_ids(request, self.change_roles)
             model = db_field.related_model
             if model is Store:
                 kwargs["queryset"] = Store.objects.filter(pk__in=writable)

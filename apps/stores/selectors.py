@@ -4,15 +4,22 @@ Invariants:
 - A caller sees only the stores they are a member of; any other store, or
   a membership of another store, does not exist for them (404).
 - A store's role for the caller is resolved in the same query as the store.
+- A store's webhook secrets are read for its owners and for verifying payment
+  webhooks only. After a rotation the previous secret counts for
+  ``WEBHOOK_SECRET_GRACE``, then never again.
 """
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
-from rest_framework.exceptions import NotFound
+from django.http import Http404
+from django.utils import timezone
 
 from apps.core.selectors import first_or_404
 from apps.users.models import User
@@ -24,24 +31,36 @@ SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 
 @dataclass(frozen=True)
 class StoreAccess:
-    """A store together with the caller's role in it (None: not a member)."""
+    """A store, the caller, and the caller's role in it (None: not a member).
+
+    Selectors and services that answer differently per caller take this one
+    value rather than a user here and a role or a flag there.
+    """
 
     store: Store
     role: str | None
+    user: User | None = None
+
+    @property
+    def is_member(self) -> bool:
+        return self.role is not None
 
 
 def store_resolve(*, slug: str, user: User | AnonymousUser | None) -> StoreAccess:
     """Return the store with this slug and the caller's role, or raise 404."""
     if not SLUG_PATTERN.fullmatch(slug):
-        raise NotFound()  # not a slug at all: no store can have it
+        raise Http404  # not a slug at all: no store can have it
     queryset = Store.objects.filter(slug=slug)
     if user is not None and user.is_authenticated:
         role = Membership.objects.filter(store=OuterRef("pk"), user=user).values("role")
         queryset = queryset.annotate(caller_role=Subquery(role[:1]))
     store = queryset.first()
     if store is None:
-        raise NotFound()
-    return StoreAccess(store=store, role=getattr(store, "caller_role", None))
+        raise Http404
+    caller = user if isinstance(user, User) else None
+    return StoreAccess(
+        store=store, role=getattr(store, "caller_role", None), user=caller
+    )
 
 
 def store_list_for_user(*, user: User) -> QuerySet[Store]:
@@ -55,11 +74,73 @@ def store_list_for_user(*, user: User) -> QuerySet[Store]:
     )
 
 
+def store_ids_of_member(
+    *, user: User, roles: Collection[str] | None = None
+) -> QuerySet[Membership, UUID]:
+    """Ids of the stores where the user is a member (with one of ``roles``).
+
+    A subquery, so ``filter(store__in=...)`` stays one query.
+    """
+    memberships = Membership.objects.filter(user=user)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    return memberships.values_list("store_id", flat=True)
+
+
+def member_has_role(
+    *, user: User, roles: Collection[str], store: Store | UUID | None = None
+) -> bool:
+    """Whether the user has one of ``roles`` in the store (in any store if None)."""
+    memberships = Membership.objects.filter(user=user, role__in=roles)
+    if store is not None:
+        memberships = memberships.filter(store=store)
+    return memberships.exists()
+
+
 def membership_list(*, store: Store) -> QuerySet[Membership]:
     """The memberships of one store, with their users."""
     return Membership.objects.filter(store=store).select_related("user")
 
 
+def member_emails(*, store_id: UUID, roles: Collection[str]) -> list[str]:
+    """Addresses of the store's active members with one of ``roles`` (for alerts)."""
+    return list(
+        Membership.objects.filter(
+            store_id=store_id, role__in=roles, user__is_active=True
+        )
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+
+
 def membership_get(*, store: Store, membership_id: UUID) -> Membership:
     """One membership of this store, or 404 (never one of another store)."""
     return first_or_404(membership_list(store=store).filter(pk=membership_id))
+
+
+@dataclass(frozen=True)
+class WebhookSecrets:
+    """The secrets that verify a store's payment webhooks at a given moment."""
+
+    current: str
+    # The secret before the last rotation while its grace period lasts, else None.
+    previous: str | None
+    previous_valid_until: datetime | None
+
+
+def store_webhook_secrets(
+    *, store: Store, now: datetime | None = None
+) -> WebhookSecrets:
+    """The store's webhook secret, and the previous one while its grace lasts."""
+    rotated_at = store.webhook_secret_rotated_at
+    if store.previous_webhook_secret and rotated_at is not None:
+        valid_until = rotated_at + settings.WEBHOOK_SECRET_GRACE
+        if (now or timezone.now()) < valid_until:
+            return WebhookSecrets(
+                current=store.webhook_secret,
+                previous=store.previous_webhook_secret,
+                previous_valid_until=valid_until,
+            )
+    return WebhookSecrets(
+        current=store.webhook_secret, previous=None, previous_valid_until=None
+    )

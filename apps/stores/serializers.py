@@ -1,11 +1,23 @@
 """Input and output shapes of the store and membership endpoints."""
 
+import zoneinfo
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.serializers import StrictInputSerializer
+from apps.core.models import max_length_of
+from apps.core.money import CURRENCY_CHOICES
+from apps.core.serializers import (
+    StrictCharField,
+    StrictEmailField,
+    StrictInputSerializer,
+    StrictIntegerField,
+    StrictSlugField,
+)
+from apps.users.models import User
 
-from .currencies import CURRENCY_CHOICES
 from .models import Membership, Store, validate_timezone
 
 
@@ -22,23 +34,41 @@ def _django_validator(func):  # type: ignore[no-untyped-def]
     return run
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": sorted(zoneinfo.available_timezones()),
+        "description": "An IANA time zone name, e.g. `Europe/Paris`.",
+    },
+    component_name="Timezone",
+)
+class TimezoneField(StrictCharField):
+    """An IANA time zone name, as sent (no trimming): the schema lists them all."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", max_length_of(Store, "timezone"))
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("validators", [_django_validator(validate_timezone)])
+        super().__init__(**kwargs)
+
+
 class _StoreSettingsFields(StrictInputSerializer):
-    timezone = serializers.CharField(
-        max_length=64, validators=[_django_validator(validate_timezone)], required=False
-    )
-    unpaid_order_timeout_minutes = serializers.IntegerField(
+    timezone = TimezoneField(required=False)
+    unpaid_order_timeout_minutes = StrictIntegerField(
         required=False,
         validators=[MinValueValidator(5), MaxValueValidator(60 * 24 * 14)],
     )
-    low_stock_threshold = serializers.IntegerField(
+    low_stock_threshold = StrictIntegerField(
         required=False, validators=[MinValueValidator(0), MaxValueValidator(1_000_000)]
     )
 
 
 class StoreCreateInputSerializer(_StoreSettingsFields):
-    name = serializers.CharField(max_length=120)
-    slug = serializers.SlugField(
-        max_length=60, required=False, help_text="Defaults to one made from the name."
+    name = StrictCharField(max_length=max_length_of(Store, "name"))
+    slug = StrictSlugField(
+        max_length=max_length_of(Store, "slug"),
+        required=False,
+        help_text="Defaults to one made from the name.",
     )
     currency = serializers.ChoiceField(
         choices=CURRENCY_CHOICES, help_text="ISO 4217 code."
@@ -46,7 +76,7 @@ class StoreCreateInputSerializer(_StoreSettingsFields):
 
 
 class StoreUpdateInputSerializer(_StoreSettingsFields):
-    name = serializers.CharField(max_length=120, required=False)
+    name = StrictCharField(max_length=max_length_of(Store, "name"), required=False)
 
 
 class StoreOutputSerializer(serializers.ModelSerializer[Store]):
@@ -91,9 +121,21 @@ class MembershipOutputSerializer(serializers.ModelSerializer[Membership]):
 
 
 class MembershipCreateInputSerializer(StrictInputSerializer):
-    email = serializers.EmailField(max_length=254)
+    email = StrictEmailField(max_length=max_length_of(User, "email"))
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
 
 class MembershipUpdateInputSerializer(StrictInputSerializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+class WebhookSecretOutputSerializer(serializers.Serializer):
+    secret = serializers.CharField(
+        help_text="The store's current payment-webhook secret (`whsec_` + base64). "
+        "Give it to the payment provider; never to a browser."
+    )
+    previous_secret_valid_until = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Until when the secret replaced by the last rotation still "
+        "verifies; null when none does.",
+    )

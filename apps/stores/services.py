@@ -7,24 +7,36 @@ Invariants:
   so two owners removing each other at once cannot both succeed.
 - A store's slug and currency are fixed once created: URLs and amounts
   already issued keep their meaning.
+- Rotating the webhook secret locks the store's row, and the secret it replaces
+  becomes the previous one, which verifies for ``WEBHOOK_SECRET_GRACE``. One
+  previous secret is kept: a second rotation within the grace period ends the
+  first secret at once. The new secret is never logged.
+- A settings change takes the caller's ``If-Match`` and compares it under the
+  store's row lock, before changing anything (``apps.core.preconditions``).
 """
 
+import logging
 import secrets
+from typing import TypedDict, Unpack
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.core.exceptions import ConflictError, ValidationFailed
+from apps.core.preconditions import IfMatch, if_match_check
+from apps.core.services import model_update, unique_violation_as
 from apps.users.models import User
 from apps.users.selectors import user_get_by_email
 
-from .models import Membership, Store
+from .models import Membership, Store, generate_webhook_secret
+
+logger = logging.getLogger(__name__)
 
 
 def _slug_taken(slug: str) -> ValidationFailed:
-    message = f"The slug {slug!r} is already used by another store."
-    return ValidationFailed(
-        message, errors=[{"field": "slug", "code": "unique", "message": message}]
+    return ValidationFailed.on_field(
+        "slug", f"The slug {slug!r} is already used by another store.", "unique"
     )
 
 
@@ -57,37 +69,57 @@ def store_create(
         store.unpaid_order_timeout_minutes = unpaid_order_timeout_minutes
     if low_stock_threshold is not None:
         store.low_stock_threshold = low_stock_threshold
-    try:
-        with transaction.atomic():
-            store.save()
-    except IntegrityError as exc:  # a concurrent create took the slug
-        raise _slug_taken(store.slug) from exc
+    with unique_violation_as(lambda: _slug_taken(store.slug)):  # a concurrent create
+        store.save()
     Membership.objects.create(store=store, user=actor, role=Membership.Role.OWNER)
     return store
 
 
-STORE_UPDATABLE_FIELDS = (
-    "name",
-    "timezone",
-    "unpaid_order_timeout_minutes",
-    "low_stock_threshold",
-)
+class StoreChanges(TypedDict, total=False):
+    """What ``store_update`` may change: never the slug or the currency."""
+
+    name: str
+    timezone: str
+    unpaid_order_timeout_minutes: int
+    low_stock_threshold: int
 
 
 @transaction.atomic
-def store_update(*, store: Store, actor: User, **changes: object) -> Store:
+def store_update(
+    *, store: Store, if_match: IfMatch | None = None, **changes: Unpack[StoreChanges]
+) -> Store:
     """Change a store's settings (never its slug or currency)."""
     store = Store.objects.select_for_update().get(pk=store.pk)
-    fields = [name for name in STORE_UPDATABLE_FIELDS if name in changes]
-    for name in fields:
-        setattr(store, name, changes[name])
-    if fields:
-        store.save(update_fields=[*fields, "updated_at"])
+    if_match_check(if_match, store)
+    model_update(instance=store, fields=StoreChanges.__annotations__, data=changes)
     return store
 
 
 def _lock_store(store: Store) -> Store:
     return Store.objects.select_for_update().get(pk=store.pk)
+
+
+@transaction.atomic
+def store_webhook_secret_rotate(*, store: Store, actor: User) -> Store:
+    """Give the store a new webhook secret; the replaced one becomes the previous."""
+    store = _lock_store(store)
+    model_update(
+        instance=store,
+        fields=(
+            "webhook_secret",
+            "previous_webhook_secret",
+            "webhook_secret_rotated_at",
+        ),
+        data={
+            "webhook_secret": generate_webhook_secret(),
+            "previous_webhook_secret": store.webhook_secret,
+            "webhook_secret_rotated_at": timezone.now(),
+        },
+    )
+    logger.info(
+        "webhook secret rotated", extra={"store": store.slug, "actor_id": str(actor.pk)}
+    )
+    return store
 
 
 def membership_roles_check(*, roles: list[str]) -> None:
@@ -108,17 +140,15 @@ def _remaining_roles(*, store: Store, without: Membership) -> list[str]:
 
 
 @transaction.atomic
-def membership_add(*, store: Store, actor: User, email: str, role: str) -> Membership:
+def membership_add(*, store: Store, email: str, role: str) -> Membership:
     """Add a registered user to the store with a role."""
     store = _lock_store(store)
     user = user_get_by_email(email=email)
     if user is None:
-        message = (
-            "No registered user has this email address; ask them to sign up first."
-        )
-        raise ValidationFailed(
-            message,
-            errors=[{"field": "email", "code": "not_found", "message": message}],
+        raise ValidationFailed.on_field(
+            "email",
+            "No registered user has this email address; ask them to sign up first.",
+            "not_found",
         )
     if Membership.objects.filter(store=store, user=user).exists():
         raise ConflictError(
@@ -130,9 +160,7 @@ def membership_add(*, store: Store, actor: User, email: str, role: str) -> Membe
 
 
 @transaction.atomic
-def membership_change_role(
-    *, membership: Membership, actor: User, role: str
-) -> Membership:
+def membership_change_role(*, membership: Membership, role: str) -> Membership:
     """Give a member another role, keeping at least one owner."""
     _lock_store(membership.store)
     membership = Membership.objects.select_related("user", "store").get(
@@ -141,13 +169,12 @@ def membership_change_role(
     if membership.role == Membership.Role.OWNER and role != Membership.Role.OWNER:
         roles = _remaining_roles(store=membership.store, without=membership)
         membership_roles_check(roles=[*roles, role])
-    membership.role = role
-    membership.save(update_fields=["role", "updated_at"])
+    model_update(instance=membership, fields=("role",), data={"role": role})
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor: User) -> None:
+def membership_remove(*, membership: Membership) -> None:
     """Remove a member from the store, keeping at least one owner."""
     _lock_store(membership.store)
     membership = Membership.objects.get(pk=membership.pk)

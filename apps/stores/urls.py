@@ -1,25 +1,22 @@
-from django.urls import path
+from apps.core.routers import Router, SingletonRouter
 
 from . import views
 
 app_name = "stores"
 
-store_list = views.StoreViewSet.as_view({"get": "list", "post": "create"})
-store_detail = views.StoreDetailViewSet.as_view(
-    {"get": "retrieve", "patch": "partial_update"}
-)
-member_list = views.MembershipViewSet.as_view({"get": "list", "post": "create"})
-member_detail = views.MembershipViewSet.as_view(
-    {"patch": "partial_update", "delete": "destroy"}
+stores = Router()
+stores.register("", views.StoreViewSet, basename="store")  # store-list
+store = SingletonRouter()  # a store is one object at its slug
+store.register("<str:store_slug>", views.StoreDetailViewSet, basename="store-detail")
+members = Router()
+members.register("<str:store_slug>/members", views.MembershipViewSet, basename="member")
+
+# The payment-webhook secret: one per store, revealed and rotated by owners.
+secret = SingletonRouter()
+secret.register(
+    "<str:store_slug>/webhook-secret",
+    views.WebhookSecretViewSet,
+    basename="webhook-secret",
 )
 
-urlpatterns = [
-    path("", store_list, name="store-list"),
-    path("<str:store_slug>/", store_detail, name="store-detail"),
-    path("<str:store_slug>/members/", member_list, name="member-list"),
-    path(
-        "<str:store_slug>/members/<uuid:membership_id>/",
-        member_detail,
-        name="member-detail",
-    ),
-]
+urlpatterns = [*stores.urls, *store.urls, *members.urls, *secret.urls]

@@ -1,8 +1,8 @@
 """Reads on user accounts. Emails are matched case-insensitively."""
 
 from django.http import HttpRequest
-from rest_framework.exceptions import NotAuthenticated
-from rest_framework.request import Request
+
+from apps.core.exceptions import NotAuthenticatedError
 
 from .models import User
 
@@ -12,9 +12,14 @@ def user_get_by_email(*, email: str) -> User | None:
     return User.objects.filter(email__iexact=email.strip()).first()
 
 
-def user_from_request(request: Request | HttpRequest) -> User:
+def user_get_active(*, user_id: str) -> User | None:
+    """Return the active user with this id, or None (deactivated or deleted)."""
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def user_from_request(request: HttpRequest) -> User:
     """Return the authenticated user of an API or admin request (401 if none)."""
-    user = request.user
+    user = getattr(request, "user", None)
     if not isinstance(user, User) or not user.is_authenticated:
-        raise NotAuthenticated()
+        raise NotAuthenticatedError("Authentication credentials were not provided.")
     return user

@@ -3,34 +3,84 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator,
+    get_default_password_validators,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.serializers import (
+    TokenObtainPairSerializer,
+    TokenRefreshSerializer,
+)
 
-from apps.core.serializers import StrictInputSerializer
+from apps.core.models import max_length_of
+from apps.core.serializers import (
+    StrictCharField,
+    StrictEmailField,
+    StrictInputSerializer,
+)
 
 from .models import User
 
+PASSWORD_MAX_LENGTH = 128
 
-def _password_field() -> serializers.CharField:
-    return serializers.CharField(
-        write_only=True,
-        max_length=128,
-        trim_whitespace=False,
-        style={"input_type": "password"},
-    )
+
+class PasswordField(StrictCharField):
+    """A password, taken exactly as typed (spaces included)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", PASSWORD_MAX_LENGTH)
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("style", {"input_type": "password"})
+        super().__init__(write_only=True, **kwargs)
+
+
+def _min_password_length() -> int:
+    lengths = [
+        validator.min_length
+        for validator in get_default_password_validators()
+        if isinstance(validator, MinimumLengthValidator)
+    ]
+    return max(lengths, default=1)
+
+
+class NewPasswordField(PasswordField):
+    """A password to set; the password validators check it in the services."""
+
+    @property
+    def schema_extra(self) -> dict[str, Any]:
+        # The one rule of the validators that a schema can state.
+        return {"minLength": _min_password_length()}
+
+
+EMAIL_MAX = max_length_of(User, "email")
 
 
 class UserRegisterInputSerializer(StrictInputSerializer):
-    email = serializers.EmailField(max_length=254)
-    password = _password_field()
-    first_name = serializers.CharField(max_length=150, required=False, default="")
-    last_name = serializers.CharField(max_length=150, required=False, default="")
+    email = StrictEmailField(max_length=EMAIL_MAX)
+    password = NewPasswordField()
+    first_name = StrictCharField(
+        max_length=max_length_of(User, "first_name"),
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    last_name = StrictCharField(
+        max_length=max_length_of(User, "last_name"),
+        required=False,
+        allow_blank=True,
+        default="",
+    )
 
 
 class UserUpdateInputSerializer(StrictInputSerializer):
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    first_name = StrictCharField(
+        max_length=max_length_of(User, "first_name"), required=False, allow_blank=True
+    )
+    last_name = StrictCharField(
+        max_length=max_length_of(User, "last_name"), required=False, allow_blank=True
+    )
 
 
 class UserOutputSerializer(serializers.ModelSerializer[User]):
@@ -46,32 +96,42 @@ class TokenPairOutputSerializer(serializers.Serializer):
 
 
 class LogoutInputSerializer(StrictInputSerializer):
-    refresh = serializers.CharField(max_length=2048)
+    refresh = StrictCharField(max_length=2048)
 
 
 class PasswordChangeInputSerializer(StrictInputSerializer):
-    current_password = _password_field()
-    new_password = _password_field()
+    current_password = PasswordField()
+    new_password = NewPasswordField()
 
 
 class PasswordResetRequestInputSerializer(StrictInputSerializer):
-    email = serializers.EmailField(max_length=254)
+    email = StrictEmailField(max_length=EMAIL_MAX)
 
 
 class PasswordResetConfirmInputSerializer(StrictInputSerializer):
-    uid = serializers.CharField(max_length=64)
-    token = serializers.CharField(max_length=128)
-    new_password = _password_field()
+    uid = StrictCharField(max_length=64)
+    token = StrictCharField(max_length=128)
+    new_password = NewPasswordField()
 
 
 class DetailOutputSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class TokenObtainInputSerializer(TokenObtainPairSerializer):
+    """SimpleJWT's login, with fields that take strings only."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[self.username_field] = StrictCharField(write_only=True)
+        # As typed, as at registration (SimpleJWT's own field trims it).
+        self.fields["password"] = PasswordField(max_length=None)
+
+
 class TokenRefreshInputSerializer(TokenRefreshSerializer):
     """SimpleJWT's refresh, answering 401 (not 500) when the user is gone."""
 
-    refresh = serializers.CharField(max_length=2048)
+    refresh = StrictCharField(max_length=2048)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         try:

@@ -6,29 +6,37 @@ Invariants:
   of the user; access tokens carry a hash of the password, so they stop
   working at the same moment.
 - A password reset request says nothing about whether the address exists.
+  Its email is recorded in the outbox with the request, so a broker outage
+  delays it instead of losing it; the token is made only when it is sent.
+- Refresh token records (outstanding, and blacklisted with them) are deleted
+  once the token has expired, when a record no longer decides anything.
 """
 
-import logging
+import time
+from typing import TypedDict, Unpack
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import (
     BlacklistedToken,
     OutstandingToken,
 )
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from apps.core.exceptions import ValidationFailed
+from apps.core.exceptions import NotAuthenticatedError, ValidationFailed
+from apps.core.outbox import outbox_enqueue
+from apps.core.services import model_update, unique_violation_as
 
+from .emails import PASSWORD_RESET_EMAIL
 from .models import User
 from .selectors import user_get_by_email
-
-logger = logging.getLogger(__name__)
 
 
 def _validate_new_password(*, password: str, user: User, field: str) -> None:
@@ -46,15 +54,8 @@ def _validate_new_password(*, password: str, user: User, field: str) -> None:
 
 
 def _email_taken() -> ValidationFailed:
-    return ValidationFailed(
-        "A user with this email address already exists.",
-        errors=[
-            {
-                "field": "email",
-                "code": "unique",
-                "message": "A user with this email address already exists.",
-            }
-        ],
+    return ValidationFailed.on_field(
+        "email", "A user with this email address already exists.", "unique"
     )
 
 
@@ -68,27 +69,21 @@ def user_create(
     if user_get_by_email(email=email) is not None:
         raise _email_taken()
     user.set_password(password)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError as exc:  # a concurrent registration won the race
-        raise _email_taken() from exc
+    with unique_violation_as(_email_taken):  # a concurrent registration won the race
+        user.save()
     return user
 
 
-def user_update(
-    *, user: User, first_name: str | None = None, last_name: str | None = None
-) -> User:
+class UserChanges(TypedDict, total=False):
+    """The profile fields a user may change themselves."""
+
+    first_name: str
+    last_name: str
+
+
+def user_update(*, user: User, **changes: Unpack[UserChanges]) -> User:
     """Update the profile fields a user may change themselves."""
-    changed = []
-    if first_name is not None:
-        user.first_name = first_name
-        changed.append("first_name")
-    if last_name is not None:
-        user.last_name = last_name
-        changed.append("last_name")
-    if changed:
-        user.save(update_fields=changed)
+    model_update(instance=user, fields=UserChanges.__annotations__, data=changes)
     return user
 
 
@@ -110,12 +105,25 @@ def user_tokens_revoke_all(*, user: User) -> int:
     return len(created)
 
 
+def tokens_flush_expired() -> int:
+    """Delete the records of expired refresh tokens; return how many went.
+
+    simplejwt's ``flushexpiredtokens`` command, callable from a task: an expired
+    token is refused on its own, so its outstanding (and blacklisted) record
+    decides nothing any more.
+    """
+    deleted, _ = OutstandingToken.objects.filter(
+        expires_at__lte=timezone.now()
+    ).delete()
+    return deleted
+
+
 def user_logout(*, refresh: str) -> None:
     """Blacklist one refresh token, ending that session."""
     try:
         RefreshToken(refresh).blacklist()  # type: ignore[arg-type]
     except TokenError as exc:
-        raise InvalidToken(exc.args[0]) from exc
+        raise NotAuthenticatedError(str(exc.args[0]), code="token_not_valid") from exc
 
 
 @transaction.atomic
@@ -141,24 +149,22 @@ def user_password_change(
     return user_tokens_issue(user=user)
 
 
+@transaction.atomic
 def password_reset_request(*, email: str) -> None:
-    """Email a reset link to the address if it belongs to an active user."""
-    from .tasks import send_password_reset_email
+    """Record a reset email for the address if it belongs to an active user.
 
+    The outbox delivers it after commit, or later if the broker is down; within
+    one ``PASSWORD_RESET_EMAIL_INTERVAL`` window an account gets one email.
+    """
     user = user_get_by_email(email=email)
     if user is None or not user.is_active or not user.has_usable_password():
         return
-    user_id = str(user.pk)
-
-    def enqueue() -> None:
-        # The answer must not depend on whether the address exists, so a broker
-        # outage is logged, not raised. (The outbox will make this durable.)
-        try:
-            send_password_reset_email.delay(user_id=user_id)
-        except Exception:
-            logger.exception("could not enqueue the password reset email")
-
-    transaction.on_commit(enqueue)
+    window = int(time.time()) // settings.PASSWORD_RESET_EMAIL_INTERVAL
+    outbox_enqueue(
+        kind=PASSWORD_RESET_EMAIL,
+        dedup_key=f"password-reset:{user.pk}:{window}",
+        payload={"user_id": str(user.pk)},
+    )
 
 
 def _invalid_reset_link() -> ValidationFailed:

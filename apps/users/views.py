@@ -18,6 +18,7 @@ from .serializers import (
     PasswordChangeInputSerializer,
     PasswordResetConfirmInputSerializer,
     PasswordResetRequestInputSerializer,
+    TokenObtainInputSerializer,
     TokenPairOutputSerializer,
     UserOutputSerializer,
     UserRegisterInputSerializer,
@@ -62,8 +63,13 @@ class RegisterView(PublicAuthView):
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=AUTH_TAG, summary="Obtain an access/refresh token pair")
+@extend_schema(
+    tags=AUTH_TAG,
+    summary="Obtain an access/refresh token pair",
+    responses={200: TokenPairOutputSerializer},
+)
 class TokenObtainView(jwt_views.TokenObtainPairView):
+    serializer_class = TokenObtainInputSerializer
     throttle_classes = (LoginRateThrottle,)
 
 

@@ -3,7 +3,7 @@ import logging
 
 import pytest
 
-from apps.core.exceptions import PROBLEM_CONTENT_TYPE
+from apps.core.problems import PROBLEM_CONTENT_TYPE
 
 
 def test_request_id_is_generated_and_returned(client):

@@ -48,7 +48,7 @@ def _new_customer(world):
 
 
 def _address(world):
-    return {"line1": "1 Main St", "city": "Lyon", "country": "fr"}
+    return {"line1": "1 Main St", "city": "Lyon", "country": "FR"}
 
 
 ENDPOINTS = [

@@ -142,7 +142,7 @@ def test_owners_and_managers_create_a_customer_without_an_account(
 ):
     response = auth_client(member_of(store, role)).post(
         _customers(store),
-        {"email": " Phone.Order@Example.COM ", "first_name": "Pat", "phone": "+1 555"},
+        {"email": "Phone.Order@Example.COM", "first_name": "Pat", "phone": "+1 555"},
     )
     assert response.status_code == 201
     body = response.json()
@@ -263,7 +263,7 @@ def test_owner_manages_a_customers_addresses(owner_client, store):
     customer = CustomerFactory(store=store)
     created = owner_client.post(
         _addresses(customer),
-        {"kind": "billing", "line1": "5 Av. Foch", "city": "Paris", "country": "fr"},
+        {"kind": "billing", "line1": "5 Av. Foch", "city": "Paris", "country": "FR"},
     )
     assert created.status_code == 201
     body = created.json()
@@ -271,7 +271,7 @@ def test_owner_manages_a_customers_addresses(owner_client, store):
     url = f"{_addresses(customer)}{body['id']}/"
 
     assert owner_client.get(url).json()["line1"] == "5 Av. Foch"
-    changed = owner_client.patch(url, {"country": "be", "postal_code": "1000"})
+    changed = owner_client.patch(url, {"country": "BE", "postal_code": "1000"})
     assert (changed.json()["country"], changed.json()["postal_code"]) == ("BE", "1000")
     assert [a["id"] for a in owner_client.get(_addresses(customer)).json()] == [
         body["id"]
@@ -289,6 +289,8 @@ def test_owner_manages_a_customers_addresses(owner_client, store):
         ({"line1": "1", "city": "c", "country": "XX"}, "country"),
         ({"line1": "1", "city": "c", "country": "FRA"}, "country"),
         ({"line1": "1", "city": "c", "country": "F"}, "country"),
+        ({"line1": "1", "city": "c", "country": " FR"}, "country"),
+        ({"line1": "1", "city": "c", "country": 33}, "country"),
         ({"line1": "1", "city": "c", "country": "FR", "kind": "home"}, "kind"),
         ({"city": "c", "country": "FR"}, "line1"),
         ({"line1": "1", "country": "FR"}, "city"),
@@ -309,10 +311,28 @@ def test_invalid_address_input_is_a_400_naming_the_field(
 def test_an_unknown_country_says_which_codes_are_expected(owner_client, store):
     customer = CustomerFactory(store=store)
     response = owner_client.post(
-        _addresses(customer), {"line1": "1", "city": "c", "country": "zz"}
+        _addresses(customer), {"line1": "1", "city": "c", "country": "ZZ"}
     )
     assert response.json()["errors"][0]["code"] == "invalid_country"
     assert "ISO 3166-1 alpha-2" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("country", ["fr", "Fr", "fR"])
+def test_a_country_in_lower_case_is_refused_with_its_upper_case_spelling(
+    owner_client, store, country
+):
+    customer = CustomerFactory(store=store)
+    response = owner_client.post(
+        _addresses(customer), {"line1": "1", "city": "c", "country": country}
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    error = response.json()["errors"][0]
+    assert (error["field"], error["code"]) == ("country", "invalid_country")
+    assert error["message"] == (
+        f"Country codes are upper case: send 'FR', not {country!r}."
+    )
+    assert not Address.objects.exists()
 
 
 def test_a_customer_has_at_most_the_address_limit(owner_client, store):

@@ -159,7 +159,7 @@ def test_a_customer_manages_their_own_addresses(auth_client, shopper, store):
     client = auth_client(shopper)
     client.post(_me(store))
     created = client.post(
-        _my_addresses(store), {"line1": "1 Rue", "city": "Paris", "country": "fr"}
+        _my_addresses(store), {"line1": "1 Rue", "city": "Paris", "country": "FR"}
     )
     assert created.status_code == 201
     assert created.json()["country"] == "FR"

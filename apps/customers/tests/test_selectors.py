@@ -17,8 +17,12 @@ from .factories import CustomerFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_without_an_orders_relation_statistics_read_zero(store):
-    assert selectors._orders_relation() is None  # no orders app yet
+@pytest.mark.parametrize("with_orders_app", [True, False])
+def test_a_customer_without_orders_has_zero_statistics(
+    store, monkeypatch, with_orders_app
+):
+    if not with_orders_app:  # customers works without the app that adds orders
+        monkeypatch.setattr(selectors, "_orders_relation", lambda: None)
     CustomerFactory(store=store)
     member = MembershipFactory(store=store).user
     customer = selectors.customer_list(store=store, actor=member).get()
@@ -116,7 +120,7 @@ def test_anonymous_callers_see_no_customer(store):
 
 
 def test_customer_get_own_is_404_for_a_user_who_is_not_a_customer(store):
-    from rest_framework.exceptions import NotFound
+    from django.http import Http404
 
-    with pytest.raises(NotFound):
+    with pytest.raises(Http404):
         selectors.customer_get_own(store=store, user=UserFactory())

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from apps.core.testing import assert_request_queries, count_queries
-from apps.products.models import Product
+from apps.products.models import STOCK_LIMIT, Product
 from apps.stores.tests.factories import MembershipFactory
 from apps.users.tests.factories import UserFactory
 
@@ -141,6 +141,47 @@ def test_the_adjust_stock_action_writes_the_ledger(client, store):
     assert high.stock_movements.order_by("-id").first().note == "count"
 
 
+def test_the_adjust_stock_action_holds_to_the_stock_ceiling(client, store):
+    product = ProductFactory(store=store, stock=0)
+    client.force_login(_staff(store, "manager"))
+    data = {
+        "action": "adjust_stock",
+        "_selected_action": [str(product.pk)],
+        "apply": "1",
+        "reason": "restock",
+    }
+    refused = client.post(CHANGELIST, {**data, "delta": str(STOCK_LIMIT + 1)})
+    assert refused.status_code == 200  # the form again, with the error
+    assert f"less than or equal to {STOCK_LIMIT}" in refused.content.decode()
+    product.refresh_from_db()
+    assert product.stock_quantity == 0
+
+    client.post(CHANGELIST, {**data, "delta": str(STOCK_LIMIT)})
+    product.refresh_from_db()
+    assert product.stock_quantity == STOCK_LIMIT
+
+
+def test_the_admin_holds_the_low_stock_threshold_to_the_stock_ceiling(client, store):
+    product = ProductFactory(store=store)
+    client.force_login(_staff(store, "manager"))
+    response = client.post(
+        f"{CHANGELIST}{product.pk}/change/",
+        {
+            "sku": product.sku,
+            "name": product.name,
+            "price": str(product.price),
+            "low_stock_threshold": str(STOCK_LIMIT + 1),
+            "is_active": "on",
+            "stock_movements-TOTAL_FORMS": "0",
+            "stock_movements-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert f"less than or equal to {STOCK_LIMIT}" in response.content.decode()
+    product.refresh_from_db()
+    assert product.low_stock_threshold is None
+
+
 def test_staff_members_cannot_adjust_stock(client, store):
     product = ProductFactory(store=store, stock=5)
     client.force_login(_staff(store, "staff"))
@@ -238,3 +279,23 @@ def test_renaming_a_category_in_the_admin_refreshes_the_storefront(
     fresh = api_client.get(url)
     assert fresh["X-Cache"] == "MISS"
     assert "New name" in fresh.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("currency", "shown", "hidden"),
+    [("EUR", "21.00", "21.000"), ("JPY", "1500", "1500.00"), ("KWD", "2.125", None)],
+)
+def test_prices_read_with_the_currency_minor_unit(client, currency, shown, hidden):
+    from apps.stores.tests.factories import StoreFactory
+
+    store = StoreFactory(currency=currency)
+    price = Decimal(shown)
+    product = ProductFactory(store=store, price=price)
+    client.force_login(_staff(store, "owner"))
+    listing = client.get(CHANGELIST).content.decode()
+    assert f"{shown} {currency}" in listing
+    form = client.get(f"{CHANGELIST}{product.pk}/change/").content.decode()
+    assert f'value="{shown}"' in form
+    if hidden:
+        assert f"{hidden} {currency}" not in listing
+        assert f'value="{hidden}"' not in form

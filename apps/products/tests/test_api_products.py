@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from apps.core.testing import assert_request_queries
-from apps.products.models import Product
+from apps.products.models import STOCK_LIMIT, Product, StockMovement
 from apps.stores.tests.factories import MembershipFactory, StoreFactory
 
 from .factories import CategoryFactory, ProductFactory
@@ -306,9 +306,9 @@ def test_category_list_query_count_does_not_grow(api_client, shop):
 
 
 def test_stock_has_an_upper_limit(auth_client, member_of, shop, monkeypatch):
-    from apps.products import services
+    from apps.products.services import stock as stock_services
 
-    monkeypatch.setattr(services, "STOCK_LIMIT", 100)
+    monkeypatch.setattr(stock_services, "STOCK_LIMIT", 100)
     product = ProductFactory(store=shop, stock=95)
     url = f"{_products(shop)}{product.pk}/stock-adjustments/"
     response = auth_client(member_of(shop, "manager")).post(
@@ -318,6 +318,56 @@ def test_stock_has_an_upper_limit(auth_client, member_of, shop, monkeypatch):
     assert response.json()["code"] == "stock_limit"
     product.refresh_from_db()
     assert product.stock_quantity == 95
+
+
+def test_the_stock_ceiling_bounds_every_stock_figure_of_the_api(
+    auth_client, member_of, shop
+):
+    client = auth_client(member_of(shop, "owner"))
+    over = STOCK_LIMIT + 1
+    for field in ("initial_stock", "low_stock_threshold"):
+        response = client.post(
+            _products(shop), {"sku": "BIG", "name": "Big", "price": "1", field: over}
+        )
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == field
+        assert response.json()["errors"][0]["code"] == "max_value"
+    created = client.post(
+        _products(shop),
+        {
+            "sku": "BIG",
+            "name": "Big",
+            "price": "1",
+            "initial_stock": STOCK_LIMIT,
+            "low_stock_threshold": STOCK_LIMIT,
+        },
+    )
+    assert created.status_code == 201
+    assert created.json()["stock_quantity"] == STOCK_LIMIT
+    url = f"{_products(shop)}{created.json()['id']}/"
+    patched = client.patch(url, {"low_stock_threshold": over})
+    assert patched.json()["errors"][0]["code"] == "max_value"
+
+    adjustments = f"{url}stock-adjustments/"
+    for delta in (over, -over):
+        refused = client.post(adjustments, {"delta": delta, "reason": "adjustment"})
+        assert refused.json()["errors"][0]["code"] in {"max_value", "min_value"}
+    emptied = client.post(adjustments, {"delta": -STOCK_LIMIT, "reason": "adjustment"})
+    assert emptied.json()["balance_after"] == 0
+    refilled = client.post(adjustments, {"delta": STOCK_LIMIT, "reason": "restock"})
+    assert refilled.json()["balance_after"] == STOCK_LIMIT
+    beyond = client.post(adjustments, {"delta": 1, "reason": "restock"})
+    assert (beyond.status_code, beyond.json()["code"]) == (409, "stock_limit")
+
+
+def test_the_schema_states_the_stock_ceiling(api_client):
+    document = api_client.get("/api/schema/?format=json").json()
+    schemas = document["components"]["schemas"]
+    create = schemas["ProductCreateInputRequest"]["properties"]
+    assert create["initial_stock"]["maximum"] == STOCK_LIMIT
+    assert create["low_stock_threshold"]["maximum"] == STOCK_LIMIT
+    delta = schemas["StockAdjustmentInputRequest"]["properties"]["delta"]
+    assert (delta["minimum"], delta["maximum"]) == (-STOCK_LIMIT, STOCK_LIMIT)
 
 
 def test_category_names_compare_like_the_database_constraint(
@@ -349,3 +399,30 @@ def test_the_storefront_answers_when_the_cache_is_down(api_client, shop, setting
         assert response.status_code == 200
         assert response["X-Cache"] == "MISS"  # nothing is cached: every read is fresh
         assert len(response.json()["results"]) == 1
+
+
+def test_the_ledger_records_who_created_and_who_imported_stock(auth_client, shop):
+    creator = MembershipFactory(store=shop, role="manager").user
+    importer = MembershipFactory(store=shop, role="owner").user
+    created = auth_client(creator).post(
+        _products(shop),
+        {"sku": "LEDGER-1", "name": "Kettle", "price": "30.00", "initial_stock": 2},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    imported = auth_client(importer).generic(
+        "POST",
+        f"{_products(shop)}import/",
+        b"sku,name,price,stock\nLEDGER-1,Kettle,30.00,5\nLEDGER-2,Pot,9.00,1\n",
+        content_type="text/csv",
+    )
+    assert imported.status_code == 200, imported.json()
+    ledger = {
+        (m.product.sku, m.reason): m.actor
+        for m in StockMovement.objects.filter(product__store=shop)
+    }
+    assert ledger == {
+        ("LEDGER-1", "initial"): creator,
+        ("LEDGER-1", "adjustment"): importer,
+        ("LEDGER-2", "initial"): importer,
+    }

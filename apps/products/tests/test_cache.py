@@ -66,7 +66,7 @@ def test_a_price_change_is_visible_on_the_very_next_read(
     assert api_client.get(_detail(product)).json()["price"] == "10.00"
     api_client.get(_list(product.store))
     with django_capture_on_commit_callbacks(execute=True):  # the write commits
-        services.product_update(product=product, actor=user, price=Decimal("12.00"))
+        services.product_update(product=product, price=Decimal("12.00"))
     detail = api_client.get(_detail(product))
     assert (detail["X-Cache"], detail.json()["price"]) == ("MISS", "12.00")
     listing = api_client.get(_list(product.store))
@@ -78,7 +78,7 @@ def test_writes_invalidate_only_after_commit(
 ):
     api_client.get(_detail(product))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.product_update(product=product, actor=user, name="Renamed")
+        services.product_update(product=product, name="Renamed")
     assert api_client.get(_detail(product))["X-Cache"] == "HIT"  # not committed yet
     for callback in callbacks:
         callback()
@@ -88,11 +88,9 @@ def test_writes_invalidate_only_after_commit(
 @pytest.mark.parametrize(
     "write",
     [
-        lambda p, u: services.product_update(product=p, actor=u, is_active=False),
-        lambda p, u: services.product_delete(product=p, actor=u),
-        lambda p, u: services.category_update(
-            category=p.category, actor=u, name="Renamed"
-        ),
+        lambda p, u: services.product_update(product=p, is_active=False),
+        lambda p, u: services.product_delete(product=p),
+        lambda p, u: services.category_update(category=p.category, name="Renamed"),
         lambda p, u: services.product_stock_adjust(
             product=p, actor=u, delta=-3, reason=StockMovement.Reason.ADJUSTMENT
         ),
@@ -139,9 +137,8 @@ def test_staff_reads_bypass_the_cache_and_never_fill_it(
 def test_no_staff_only_field_is_stored_in_the_shared_cache(
     api_client, auth_client, member_of, product
 ):
-    from django.core.cache import cache
-
-    from apps.products.cache import page_get, page_key
+    from apps.core.caching import page_get
+    from apps.products.cache import page_key
 
     auth_client(member_of(product.store, "owner")).get(_list(product.store))
     api_client.get(_list(product.store))
@@ -154,7 +151,6 @@ def test_no_staff_only_field_is_stored_in_the_shared_cache(
     assert page is not None
     for field in ("stock_quantity", "is_low_stock", "is_active", "low_stock_threshold"):
         assert field.encode() not in page.body
-    assert cache.get(key) is not None
 
 
 def test_detail_supports_if_none_match(
@@ -166,7 +162,7 @@ def test_detail_supports_if_none_match(
     assert not_modified.status_code == 304
     assert not_modified.content == b""
     with django_capture_on_commit_callbacks(execute=True):
-        services.product_update(product=product, actor=user, name="Changed")
+        services.product_update(product=product, name="Changed")
     changed = api_client.get(_detail(product), HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200
     assert changed["ETag"] != etag
@@ -181,3 +177,47 @@ def test_cache_hit_query_count_is_constant(api_client, store):
     )
     assert response["X-Cache"] == "HIT"
     assert queries == 1
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["*", "{etag}", "W/{etag}", '"other", {etag}', '"other",W/{etag}'],
+)
+@pytest.mark.parametrize("url_of", [lambda p: _list(p.store), _detail])
+def test_if_none_match_answers_304_for_the_current_tag_or_a_star(
+    api_client, product, url_of, header
+):
+    etag = api_client.get(url_of(product))["ETag"]
+    response = api_client.get(
+        url_of(product), HTTP_IF_NONE_MATCH=header.format(etag=etag)
+    )
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+
+
+@pytest.mark.parametrize("header", ['"other"', 'W/"other"', "", "garbage"])
+def test_if_none_match_with_another_tag_answers_the_body(api_client, product, header):
+    response = api_client.get(_detail(product), HTTP_IF_NONE_MATCH=header)
+    assert response.status_code == 200
+    assert response.json()["id"] == str(product.pk)
+
+
+def test_if_none_match_star_on_a_missing_product_is_404(api_client, store):
+    missing = "01900000-0000-7000-8000-000000000000"
+    response = api_client.get(
+        f"/api/v1/stores/{store.slug}/products/{missing}/", HTTP_IF_NONE_MATCH="*"
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("url_of", [lambda p: _list(p.store), _detail])
+def test_member_reads_carry_a_tag_and_answer_304_without_being_shared(
+    auth_client, member_of, product, url_of
+):
+    client = auth_client(member_of(product.store, "staff"))
+    first = client.get(url_of(product))
+    assert first["X-Cache"] == "BYPASS"
+    assert "Authorization" in first["Vary"]
+    assert first["Cache-Control"] == "no-cache"
+    again = client.get(url_of(product), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert (again.status_code, again["X-Cache"]) == (304, "BYPASS")

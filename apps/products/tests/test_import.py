@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from apps.products.models import Category, Product
+from apps.products.models import STOCK_LIMIT, Category, Product
 from apps.products.selectors import stock_reconciliation
 
 from .factories import ProductFactory
@@ -160,7 +160,7 @@ def test_a_large_import_runs_in_batches_with_bounded_queries(owner_client, store
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_imports_of_the_same_new_skus_create_each_product_once():
     from apps.core.testing import run_concurrently
-    from apps.products.imports import parse_product_csv
+    from apps.products.csv_rows import parse_product_csv
     from apps.products.services import product_import
     from apps.stores.tests.factories import StoreFactory
 
@@ -178,3 +178,63 @@ def test_concurrent_imports_of_the_same_new_skus_create_each_product_once():
     assert outcomes == ["ok", "ok", "ok"]
     assert Product.objects.filter(store=store).count() == 50
     assert not stock_reconciliation(store=store).exists()
+
+
+def test_every_problem_of_every_line_is_listed(owner_client, store):
+    csv_text = (
+        "sku,name,price,stock\n"
+        "BAD 1,,abc,1\n"  # three problems on one line
+        "BAD 1,Again,1.00,1\n"  # repeats a SKU whose first line is itself invalid
+        "OK-1,Fine,1.00,1,surplus\n"  # extra cell and nothing else
+        "OK-2,,-,x,surplus\n"  # extra cell and bad fields on the same line
+    )
+    response = _import(owner_client, store, csv_text)
+    assert response.status_code == 400
+    body = response.json()
+    assert {(e["field"], e["code"]) for e in body["errors"]} == {
+        ("lines.2.sku", "invalid"),
+        ("lines.2.name", "blank"),
+        ("lines.2.price", "invalid"),
+        ("lines.3.sku", "invalid"),
+        ("lines.3.sku", "duplicate"),
+        ("lines.4", "extra_columns"),
+        ("lines.5", "extra_columns"),
+        ("lines.5.name", "blank"),
+        ("lines.5.price", "invalid"),
+        ("lines.5.stock", "invalid"),
+    }
+    assert body["detail"].startswith("4 line(s) are invalid")
+    assert not Product.objects.filter(store=store).exists()
+
+
+@pytest.mark.parametrize(
+    "form",
+    [{}, {"file": "sku,name,price\nA,A,1\n"}, {"csv": "sku,name,price\nA,A,1\n"}],
+    ids=["nothing", "file as text", "another field"],
+)
+def test_a_multipart_form_without_a_file_is_told_to_send_one(owner_client, store, form):
+    response = owner_client.post(
+        f"/api/v1/stores/{store.slug}/products/import/", form, format="multipart"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_csv"
+    assert body["detail"] == "Send the CSV as a text/csv body or as a multipart `file`."
+    assert body["errors"] == [
+        {"field": "file", "code": "required", "message": "No CSV file was sent."}
+    ]
+    assert not Product.objects.exists()
+
+
+def test_an_import_holds_stock_to_the_ceiling(owner_client, store):
+    response = _import(
+        owner_client, store, f"sku,name,price,stock\nBIG,Big,1,{STOCK_LIMIT + 1}\n"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "lines.2.stock"
+    assert response.json()["errors"][0]["code"] == "max_value"
+    accepted = _import(
+        owner_client, store, f"sku,name,price,stock\nBIG,Big,1,{STOCK_LIMIT}\n"
+    )
+    assert accepted.status_code == 200, accepted.json()
+    assert Product.objects.get(sku="BIG").stock_quantity == STOCK_LIMIT

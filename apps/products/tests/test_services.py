@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from apps.core.exceptions import ConflictError, ValidationFailed
-from apps.core.testing import run_concurrently
+from apps.core.testing import assert_if_match_guards, run_concurrently
 from apps.products import services
 from apps.products.models import Product, StockMovement
 from apps.products.selectors import stock_reconciliation
@@ -116,7 +116,7 @@ def test_sku_is_unique_per_store_whatever_the_casing_but_free_after_delete(user)
     services.product_create(
         store=StoreFactory(), actor=user, sku="MUG-1", name="Mug", price=Decimal("5")
     )
-    services.product_delete(product=first, actor=user)
+    services.product_delete(product=first)
     again = services.product_create(
         store=store, actor=user, sku="mug-1", name="Mug 2", price=Decimal("6")
     )
@@ -224,3 +224,42 @@ def test_the_reconcile_stock_command_fails_on_drift():
     with pytest.raises(CommandError, match="1 product"):
         call_command("reconcile_stock", stdout=out)
     assert f"{product.sku}: stock 9, ledger 3" in out.getvalue()
+
+
+# --- If-Match: compared with the locked row -------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda item, if_match: services.product_update(
+            product=item, if_match=if_match, description="Edited"
+        ),
+        lambda item, if_match: services.product_delete(product=item, if_match=if_match),
+    ],
+    ids=["update", "delete"],
+)
+def test_product_writes_check_if_match_against_the_locked_row(write):
+    product = ProductFactory()
+    assert_if_match_guards(product, "name", lambda tag: write(product, tag))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda item, if_match: services.category_update(
+            category=item, if_match=if_match, description="Edited"
+        ),
+        lambda item, if_match: services.category_delete(
+            category=item, if_match=if_match
+        ),
+    ],
+    ids=["update", "delete"],
+)
+def test_category_writes_check_if_match_against_the_locked_row(write):
+    from .factories import CategoryFactory
+
+    category = CategoryFactory()
+    assert_if_match_guards(category, "name", lambda tag: write(category, tag))

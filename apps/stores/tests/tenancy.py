@@ -7,6 +7,8 @@ from .factories import MembershipFactory
 STORE = "api/v1/stores/<str:store_slug>/"
 MEMBERS = "api/v1/stores/<str:store_slug>/members/"
 MEMBER = "api/v1/stores/<str:store_slug>/members/<uuid:membership_id>/"
+WEBHOOK_SECRET = "api/v1/stores/<str:store_slug>/webhook-secret/"
+WEBHOOK_SECRET_ROTATE = "api/v1/stores/<str:store_slug>/webhook-secret/rotate/"
 
 ENDPOINTS = [
     ("GET", STORE, None, members_only(200, 200, 200)),
@@ -20,6 +22,8 @@ ENDPOINTS = [
     ),
     ("PATCH", MEMBER, lambda world: {"role": "manager"}, members_only(200)),
     ("DELETE", MEMBER, None, members_only(204)),
+    ("GET", WEBHOOK_SECRET, None, members_only(200)),
+    ("POST", WEBHOOK_SECRET_ROTATE, None, members_only(200)),
 ]
 
 

@@ -69,7 +69,6 @@ def test_the_inline_refuses_to_remove_the_last_owner(client):
         "timezone": store.timezone,
         "unpaid_order_timeout_minutes": store.unpaid_order_timeout_minutes,
         "low_stock_threshold": store.low_stock_threshold,
-        "webhook_secret": store.webhook_secret,
         f"{prefix}-TOTAL_FORMS": "1",
         f"{prefix}-INITIAL_FORMS": "1",
         f"{prefix}-MIN_NUM_FORMS": "0",
@@ -139,3 +138,85 @@ def test_demo_owner_reaches_the_demo_store_in_the_admin(client):
     response = client.get(f"{CHANGELIST}{store.pk}/change/")
     assert response.status_code == 200
     assert 'name="_save"' in response.content.decode()
+
+
+# --- The webhook secret ---------------------------------------------------------
+
+
+def _rotate(client, *stores):
+    return client.post(
+        CHANGELIST,
+        {
+            "action": "rotate_webhook_secret",
+            "_selected_action": [str(store.pk) for store in stores],
+        },
+        follow=True,
+    )
+
+
+def test_the_webhook_secret_is_on_no_admin_page(client, staff_user):
+    store = MembershipFactory(user=staff_user, role="owner").store
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    for user in (staff_user, admin):
+        client.force_login(user)
+        for url in (CHANGELIST, f"{CHANGELIST}{store.pk}/change/"):
+            page = client.get(url).content.decode()
+            assert store.webhook_secret not in page
+            assert 'name="webhook_secret"' not in page
+
+
+def test_an_owner_rotates_the_webhook_secret_and_sees_the_new_one_once(
+    client, staff_user
+):
+    store = MembershipFactory(user=staff_user, role="owner").store
+    old = store.webhook_secret
+    client.force_login(staff_user)
+
+    response = _rotate(client, store)
+
+    store.refresh_from_db()
+    assert store.webhook_secret != old
+    assert store.previous_webhook_secret == old
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1
+    assert store.webhook_secret in shown[0]
+    assert "previous secret verifies until" in shown[0]
+    assert store.webhook_secret not in client.get(CHANGELIST).content.decode()
+
+
+def test_a_superuser_rotates_any_stores_webhook_secret(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    stores = [StoreFactory(), StoreFactory()]
+    old = {store.pk: store.webhook_secret for store in stores}
+    response = _rotate(client, *stores)
+    content = response.content.decode()
+    for store in stores:
+        store.refresh_from_db()
+        assert store.webhook_secret != old[store.pk]
+        assert store.webhook_secret in content
+
+
+def test_a_manager_is_not_offered_the_rotation_and_cannot_post_it(client, staff_user):
+    store = MembershipFactory(user=staff_user, role="manager").store
+    old = store.webhook_secret
+    client.force_login(staff_user)
+    assert "rotate_webhook_secret" not in client.get(CHANGELIST).content.decode()
+    _rotate(client, store)
+    store.refresh_from_db()
+    assert store.webhook_secret == old
+
+
+def test_an_owner_rotates_only_the_stores_they_own(client, staff_user):
+    owned = MembershipFactory(user=staff_user, role="owner").store
+    managed = MembershipFactory(user=staff_user, role="manager").store
+    before = {store.pk: store.webhook_secret for store in (owned, managed)}
+    client.force_login(staff_user)
+
+    response = _rotate(client, owned, managed)
+
+    owned.refresh_from_db()
+    managed.refresh_from_db()
+    assert owned.webhook_secret != before[owned.pk]
+    assert managed.webhook_secret == before[managed.pk]
+    shown = " ".join(str(m) for m in response.context["messages"])
+    assert f"{managed.name}: only its owners rotate" in shown

@@ -11,12 +11,19 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 
 class Command(BaseCommand):
     help = "Create or refresh the demo data (safe to run any number of times)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="Where the server will answer, for the URLs printed at the end.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         lines: list[str] = []
@@ -29,7 +36,7 @@ class Command(BaseCommand):
                 ):
                     continue
                 lines.extend(import_module(module_name).seed())
-        base = "http://127.0.0.1:8000"
+        base = options["base_url"].rstrip("/")
         lines += [
             "",
             f"  API:       {base}/api/v1/",

@@ -7,10 +7,9 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.test import APIRequestFactory
 
-from apps.core.exceptions import (
+from apps.core.exceptions import ConflictError, ValidationFailed
+from apps.core.problems import (
     PROBLEM_CONTENT_TYPE,
-    ConflictError,
-    ValidationFailed,
     flatten_errors,
     problem_exception_handler,
 )

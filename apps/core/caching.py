@@ -1,0 +1,226 @@
+"""Entity tags for any viewset: conditional GET, a shared page cache, If-Match.
+
+``CachedListModelMixin`` and ``CachedRetrieveModelMixin`` stand in for DRF's
+``ListModelMixin`` and ``RetrieveModelMixin``. They render the read as JSON
+with an ``ETag``, and answer ``If-None-Match`` with 304 when the caller's copy
+is current. The viewset decides, per request, whether the page may be shared
+(``shared_page``): when it returns a ``SharedPage``, the rendered page and its
+tag are kept in the cache under that key and served from there until the key
+changes or the entry expires. The key is the viewset's to build: it embeds
+whatever version invalidates its pages (the store's catalog version, for
+products), so a write never has to find and delete cached pages.
+
+Every answer says where it came from (``X-Cache``): ``HIT`` or ``MISS`` for a
+shared page, ``BYPASS`` for a caller whose answer is never shared (members see
+more than the public). ``Vary: Authorization`` keeps HTTP caches from handing
+one caller's answer to another, and ``Cache-Control: no-cache`` makes clients
+revalidate with the ``ETag`` rather than reuse a copy unasked.
+
+``If-None-Match`` uses the weak comparison of RFC 9110 (``W/"x"`` matches
+``"x"``), accepts a list of tags, and ``*`` matches any current
+representation: the resource exists, so the caller's copy is current.
+
+``ConditionalWriteMixin`` carries the same tag over to the writes of an item
+(ADR 0036): ``if_match()`` hands the request's ``If-Match`` to the service,
+which compares it under its row lock (``apps.core.preconditions``), and
+``tagged()`` answers a write with the item's representation and its new
+``ETag``. The tag is always the hash of the representation a GET answers, so
+the tag of a write's answer, of a read and of the comparison are one value.
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins
+from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+
+from .preconditions import IF_MATCH_PATTERN, IfMatch
+from .serializers import ProblemSerializer
+
+
+@dataclass(frozen=True)
+class SharedPage:
+    """Where the page of a request may be shared: its cache key and lifetime."""
+
+    key: str
+    timeout: int
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    body: bytes
+    etag: str
+
+
+def make_etag(body: bytes) -> str:
+    """A strong entity tag for a rendered body."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+# Pages are stored as plain (body, tag) pairs under a prefix of their own, so
+# that a release which changes their shape never unpickles an older one.
+PAGE_PREFIX = "page:v1:"
+
+
+def page_get(key: str) -> CachedPage | None:
+    """The page shared under ``key``, if one is cached."""
+    value = cache.get(PAGE_PREFIX + key)
+    if not isinstance(value, tuple) or len(value) != 2:
+        return None
+    return CachedPage(body=value[0], etag=value[1])
+
+
+def page_put(shared: SharedPage, page: CachedPage) -> None:
+    cache.set(PAGE_PREFIX + shared.key, (page.body, page.etag), shared.timeout)
+
+
+def if_none_match(request: HttpRequest, etag: str) -> bool:
+    """Whether ``If-None-Match`` matches ``etag`` (the caller's copy is current)."""
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    tags = {tag.removeprefix("W/") for tag in parse_etags(header)}
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+class ConditionalReadMixin(GenericAPIView):
+    """Answer a read from the shared cache or from ``build``, with an ``ETag``."""
+
+    def shared_page(self) -> SharedPage | None:
+        """Where this request's answer may be shared, or None if it must not be."""
+        return None
+
+    def conditional_read(self, build: Callable[[], Any]) -> HttpResponse:
+        """Serve the data that ``build`` returns, or its cached rendering."""
+        shared = self.shared_page()
+        if shared is None:
+            return _respond(self.request, _render(build()), "BYPASS")
+        page = page_get(shared.key)
+        if page is not None:
+            return _respond(self.request, page, "HIT")
+        page = _render(build())
+        page_put(shared, page)
+        return _respond(self.request, page, "MISS")
+
+
+class CachedListModelMixin(ConditionalReadMixin, mixins.ListModelMixin):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
+        page = super().list
+        return self.conditional_read(lambda: page(request, *args, **kwargs).data)
+
+
+class CachedRetrieveModelMixin(ConditionalReadMixin, mixins.RetrieveModelMixin):
+    def representation(self, instance: Any) -> Any:
+        """The data a read answers for ``instance``, as ``get_object`` loads it."""
+        return self.get_serializer(instance).data
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
+        return self.conditional_read(lambda: self.representation(self.get_object()))
+
+
+class ConditionalWriteMixin(CachedRetrieveModelMixin):
+    """Tag an item's writes as its reads are tagged; pass If-Match to the service."""
+
+    def reload(self, instance: Any) -> Any:
+        """``instance`` read again as ``get_object`` reads it (annotations included).
+
+        A service returns the bare row it wrote; a view whose representation
+        needs more (annotations, related rows) reads it again through its
+        selector. The default suits a representation made of the row alone.
+        """
+        return instance
+
+    def etag_of(self, instance: Any) -> str:
+        """The current tag of the item: that of the representation a GET answers."""
+        return _render(self.representation(self.reload(instance))).etag
+
+    def if_match(self) -> IfMatch | None:
+        """The request's If-Match, for the service to check under its row lock."""
+        header = self.request.headers.get("If-Match")
+        return None if header is None else IfMatch(header=header, tag_of=self.etag_of)
+
+    def tagged(self, instance: Any, status: int = 200) -> HttpResponse:
+        """Answer a write with the item's representation and its new ``ETag``."""
+        page = _render(self.representation(self.reload(instance)))
+        response = HttpResponse(
+            page.body, status=status, content_type="application/json"
+        )
+        response["ETag"] = page.etag
+        return response
+
+
+# --- What the OpenAPI schema says about tags -----------------------------------
+
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201, 304],
+    description="The strong entity tag of the item's representation. Send it "
+    "back in `If-Match` to change the item only if it is still current, or in "
+    "`If-None-Match` to read it only if it has changed.",
+)
+IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    pattern=IF_MATCH_PATTERN,
+    description="The `ETag` of the item as you last read it: the write happens "
+    "only if the item is still in that state, else 412 `precondition_failed` "
+    "and nothing changes. Tags compare strongly (a weak `W/` tag never "
+    "matches); `*` matches any existing item. Without the header, the write "
+    "happens whatever the item's state.",
+)
+NOT_MODIFIED = OpenApiResponse(
+    description="Not modified: the tag in `If-None-Match` is current."
+)
+PRECONDITION_FAILED = OpenApiResponse(
+    ProblemSerializer,
+    description="`precondition_failed`: `If-Match` does not name the item's "
+    "current state (it changed since it was read, or the tag is weak or "
+    "malformed). Nothing was changed; read the item again.",
+)
+
+
+def tagged_read(summary: str, serializer: Any) -> Any:
+    """``extend_schema`` of an item's read: the item, its ``ETag``, and 304."""
+    return extend_schema(
+        summary=summary,
+        parameters=[ETAG_HEADER],
+        responses={200: serializer, 304: NOT_MODIFIED},
+    )
+
+
+def conditional_write(*, responses: dict[Any, Any], **kwargs: Any) -> Any:
+    """``extend_schema`` of a write taking If-Match: the header, 412, the new tag."""
+    return extend_schema(
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        responses={**responses, 412: PRECONDITION_FAILED},
+        **kwargs,
+    )
+
+
+def _render(data: Any) -> CachedPage:
+    body = JSONRenderer().render(data)
+    return CachedPage(body=body, etag=make_etag(body))
+
+
+def _respond(request: Request, page: CachedPage, state: str) -> HttpResponse:
+    if if_none_match(request, page.etag):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(page.body, content_type="application/json")
+    response["ETag"] = page.etag
+    response["X-Cache"] = state
+    response["Vary"] = "Authorization"
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,66 @@
+"""Every log line is one JSON object with an ISO 8601 time, gunicorn's included."""
+
+import json
+import logging
+import logging.config
+import re
+import runpy
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+
+ISO_8601_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
+
+
+def formatter_from(config: dict) -> logging.Formatter:
+    """Build a formatter from a LOGGING entry exactly as dictConfig does."""
+    return logging.config.DictConfigurator({}).configure_formatter(dict(config))
+
+
+def gunicorn_logging() -> dict:
+    conf = runpy.run_path(str(Path(settings.BASE_DIR) / "config" / "gunicorn.conf.py"))
+    return conf["logconfig_dict"]
+
+
+def test_an_app_log_line_is_json_with_an_iso_8601_time():
+    formatter = formatter_from(settings.LOGGING["formatters"]["json"])
+    record = logging.LogRecord(
+        "orderly.access", logging.INFO, __file__, 1, "GET %s", ("/health/",), None
+    )
+    record.status = 200
+
+    line = formatter.format(record)
+
+    assert "\n" not in line
+    data = json.loads(line)
+    assert data["level"] == "INFO"
+    assert data["name"] == "orderly.access"
+    assert data["message"] == "GET /health/"
+    assert data["status"] == 200
+    assert ISO_8601_UTC.fullmatch(data["time"]), data["time"]
+    time = datetime.fromisoformat(data["time"])
+    assert time.utcoffset() == timedelta(0)
+    assert abs(time.timestamp() - record.created) < 0.001
+
+
+def test_gunicorn_formats_its_own_lines_like_the_app():
+    config = gunicorn_logging()
+    assert config["formatters"]["json"] == settings.LOGGING["formatters"]["json"]
+    error_logger = config["loggers"]["gunicorn.error"]
+    assert error_logger["propagate"] is False
+    for handler in error_logger["handlers"]:
+        assert config["handlers"][handler]["formatter"] == "json"
+
+    record = logging.LogRecord(
+        "gunicorn.error", logging.INFO, __file__, 1, "Booting worker", (), None
+    )
+    data = json.loads(formatter_from(config["formatters"]["json"]).format(record))
+    assert data["name"] == "gunicorn.error"
+    assert ISO_8601_UTC.fullmatch(data["time"]), data["time"]
+
+
+def test_gunicorn_writes_no_access_line_of_its_own():
+    # The app's access log middleware writes one JSON line per request.
+    access_logger = gunicorn_logging()["loggers"]["gunicorn.access"]
+    assert access_logger == {"handlers": ["null"], "propagate": False}
