@@ -8,6 +8,7 @@ through store A (nor the other way round); and the last test fails when a
 store-scoped endpoint exists that no app listed.
 """
 
+import re
 from importlib import import_module
 from types import SimpleNamespace
 from uuid import uuid4
@@ -25,10 +26,10 @@ pytestmark = pytest.mark.django_db
 
 TENANCY_MODULES = [
     import_module(f"apps.{app}.tests.tenancy")
-    for app in ("stores", "products", "customers")
+    for app in ("stores", "products", "customers", "orders", "reports")
 ]
 MATRIX = [entry for module in TENANCY_MODULES for entry in module.ENDPOINTS]
-DOMAIN_APPS = ("users", "stores", "customers", "products")
+DOMAIN_APPS = ("users", "stores", "customers", "products", "orders", "reports")
 
 
 def _ids(entry):
@@ -63,7 +64,7 @@ def world():
 def _url(route, slug, params):
     url = "/" + route.replace("<str:store_slug>", slug)
     for name, value in params.items():
-        url = url.replace(f"<uuid:{name}>", str(value))
+        url = re.sub(rf"<[a-z]+:{name}>", str(value), url)
     assert "<" not in url, f"no value for a parameter of {route}"
     return url
 
@@ -122,7 +123,9 @@ def test_outsiders_get_exactly_the_answer_of_an_unknown_store(
     assert hidden.json() == unknown.json()
 
 
-WITH_OBJECTS = [entry for entry in MATRIX if "<uuid:" in entry[1]]
+WITH_OBJECTS = [
+    entry for entry in MATRIX if re.search(r"<(?!str:store_slug)", entry[1])
+]
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("ORDERLY_CHROMIUM", "/usr/bin/chromium")
+# pytest-django's live server listens here: the loopback address alone, named
+# as such, so that the pages of other origins in the tests are on it too.
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -50,3 +53,20 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def log_in(page):
+    """Return a function that signs a user in to the admin in ``page``."""
+    from playwright.sync_api import expect
+
+    from apps.users.tests.factories import PASSWORD
+
+    def log_in(user, next_url="/admin/"):
+        page.goto(f"/admin/login/?next={next_url}")
+        page.fill("#id_username", user.email)
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        expect(page.locator("#user-tools")).to_contain_text(user.first_name)
+
+    return log_in

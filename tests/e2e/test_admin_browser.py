@@ -11,7 +11,7 @@ from apps.customers.tests.factories import CustomerFactory
 from apps.products.models import Product
 from apps.products.tests.factories import CategoryFactory
 from apps.stores.tests.factories import MembershipFactory, StoreFactory
-from apps.users.tests.factories import PASSWORD, UserFactory
+from apps.users.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -46,18 +46,10 @@ def manager():
     return user
 
 
-def _log_in(page, user):
-    page.goto("/admin/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text(user.first_name)
-
-
 def test_manager_creates_a_product_adjusts_its_stock_and_finds_a_customer(
-    page, manager
+    page, manager, log_in
 ):
-    _log_in(page, manager)
+    log_in(manager)
 
     # Create a product: stock is not a field of the form.
     page.goto("/admin/products/product/add/")
@@ -112,3 +104,49 @@ def test_manager_creates_a_product_adjusts_its_stock_and_finds_a_customer(
     expect(results.first).to_contain_text("ada.lovelace@example.com")
     expect(page.locator("#result_list")).not_to_contain_text("ada.other.store")
     expect(page).to_have_url(re.compile(r"\?q=ada"))
+
+
+def test_manager_ships_a_paid_order_and_sees_it_on_the_timeline(page, manager, log_in):
+    from apps.orders.services import order_pay
+    from apps.orders.tests.factories import place_order
+    from apps.products.tests.factories import ProductFactory
+
+    manager.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="orders",
+            codename__in=["view_order", "change_order"],
+        )
+    )
+    store = manager.memberships.get().store
+    order = place_order(
+        store=store, products=[(ProductFactory(store=store, stock=5), 2)]
+    )
+    order_pay(order=order, actor=None)
+    log_in(manager)
+
+    # Open the order: lines and the timeline so far.
+    page.goto("/admin/orders/order/")
+    page.click(f"#result_list a:has-text('{order.number}')")
+    expect(page.locator("#items-group")).to_contain_text(order.items.get().sku)
+    expect(page.locator("#events-group")).to_contain_text("Paid")
+
+    # Ship it with the action, from the list.
+    page.goto("/admin/orders/order/")
+    row = page.locator("#result_list tbody tr", has_text=str(order.number))
+    row.locator("input.action-select").check()
+    page.select_option("select[name=action]", "ship")
+    page.click("button[name=index]")
+    expect(page.locator("ul.messagelist")).to_contain_text("Ship: 1 order(s) done.")
+    expect(
+        page.locator("#result_list tbody tr", has_text=str(order.number))
+    ).to_contain_text("Shipped")
+
+    # The event is on the timeline, with the manager as its actor.
+    page.click(f"#result_list a:has-text('{order.number}')")
+    events = page.locator("#events-group")
+    expect(events).to_contain_text("Shipped")
+    expect(events).to_contain_text(manager.email)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "order-timeline.png"), full_page=True)
+    order.refresh_from_db()
+    assert order.status == "shipped"
