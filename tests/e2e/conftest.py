@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+# Screenshots of what the browser drew; CI keeps this folder with the run.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
 CHROMIUM = os.environ.get("ORDERLY_CHROMIUM", "/usr/bin/chromium")
 # pytest-django's live server listens here: the loopback address alone, named
 # as such, so that the pages of other origins in the tests are on it too.

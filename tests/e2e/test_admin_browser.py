@@ -1,7 +1,6 @@
 """The admin's main flows for a store manager, in headless Chromium."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -12,10 +11,9 @@ from apps.products.models import Product
 from apps.products.tests.factories import CategoryFactory
 from apps.stores.tests.factories import MembershipFactory, StoreFactory
 from apps.users.tests.factories import UserFactory
+from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
 
 @pytest.fixture
@@ -92,7 +90,7 @@ def test_manager_creates_a_product_adjusts_its_stock_and_finds_a_customer(
     assert list(product.stock_movements.values_list("delta", "reason", "actor")) == [
         (12, "restock", manager.pk)
     ]
-    SCREENSHOTS.mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "product-ledger.png"), full_page=True)
 
     # Search a customer: only this store's matching customer is listed.
@@ -146,7 +144,7 @@ def test_manager_ships_a_paid_order_and_sees_it_on_the_timeline(page, manager, l
     events = page.locator("#events-group")
     expect(events).to_contain_text("Shipped")
     expect(events).to_contain_text(manager.email)
-    SCREENSHOTS.mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "order-timeline.png"), full_page=True)
     order.refresh_from_db()
     assert order.status == "shipped"

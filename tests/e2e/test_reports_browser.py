@@ -6,7 +6,6 @@ with each run, so that a reviewer can look at the chart as a browser drew it.
 
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -17,10 +16,9 @@ from apps.reports.days import last_ended_day
 from apps.reports.tests.factories import DailySalesReportFactory
 from apps.stores.tests.factories import MembershipFactory, StoreFactory
 from apps.users.tests.factories import UserFactory
+from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
 
 
 @pytest.fixture
@@ -60,5 +58,5 @@ def test_a_manager_sees_the_net_sales_chart_of_the_last_30_days(page, manager, l
     assert all(height >= 1 for height in heights)
     expect(page.locator("#result_list tbody tr")).to_have_count(30)
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "reports-net-sales.png"), full_page=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "reports-net-sales.png"), full_page=True)
