@@ -159,7 +159,7 @@ async function main(): Promise<void> {
 
   const address = await step("add a shipping address", async () => {
     const path = "/api/v1/stores/{store_slug}/customers/me/addresses/";
-    const body = { kind: "shipping" as const, line1: "12 rue des Lilas", city: "Lyon", country: "FR" };
+    const body = { kind: "shipping" as const, line1: "12 rue des Lilas", city: "Lyon", country: "FR" as const };
     const saved = ok(await shopper.api.POST(path, { params: { path: inStore }, body }), 201);
     assert.equal(saved.line1, body.line1);
     return saved;
