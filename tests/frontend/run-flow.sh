@@ -120,6 +120,13 @@ from apps.stores.demo import DEMO_PASSWORD, DEMO_STORE_SLUG, DEMO_USERS
 owner = next(email for email, _, role, _ in DEMO_USERS if role == "owner")
 print(DEMO_STORE_SLUG, owner, DEMO_PASSWORD)')"
 read -r store owner password <<<"$demo"
+# A week of daily reports up to the store's last ended day, as the hourly task would
+# have built them (the flow pages through them).
+week_ago="$("$PYTHON" -c 'import datetime; print(datetime.date.today() - datetime.timedelta(days=8))')"
+run python manage.py build_daily_reports --store "$store" --from "$week_ago" >"$work/reports.log" 2>&1 || {
+  cat "$work/reports.log" >&2
+  fail "build_daily_reports failed"
+}
 
 # --- 5. The web process -------------------------------------------------------------
 say "docker/start-web.sh (gunicorn, production settings) on 127.0.0.1:$PORT"

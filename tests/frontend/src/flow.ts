@@ -6,7 +6,8 @@
  * becomes a customer with an address, places an order (and retries it with the
  * same Idempotency-Key), reads it and cancels it. A member of the store then
  * finds the shopper's orders with filters, has one paid by a signed payment
- * webhook, ships it and delivers it. Each error met on the way is read as a
+ * webhook, ships it and delivers it, and reads the store's sales: today so far
+ * and the daily reports of the last week. Each error met on the way is read as a
  * problem document. Every response is checked against the schema (contract.ts).
  *
  *   node dist/flow.js      (tests/frontend/run-flow.sh starts the server)
@@ -313,6 +314,39 @@ async function main(): Promise<void> {
   await step("the shopper reads the whole timeline", async () => {
     const order = ok(await shopper.api.GET(orderPath, orderParams), 200);
     assert.deepEqual(order.events.map((e) => e.type), ["placed", "paid", "shipped", "delivered"]);
+  });
+
+  // --- The store's sales ---------------------------------------------------------
+
+  await step("the store's sales do not exist for a shopper (404)", async () => {
+    const path = "/api/v1/stores/{store_slug}/reports/today/";
+    problem(await shopper.api.GET(path, { params: { path: inStore } }), { status: 404, code: "not_found" });
+  });
+
+  await step("read today's sales so far (owner)", async () => {
+    const path = "/api/v1/stores/{store_slug}/reports/today/";
+    const today = ok(await owner.api.GET(path, { params: { path: inStore } }), 200);
+    assert.match(today.date, /^\d{4}-\d{2}-\d{2}$/);
+    assert.ok(today.orders_placed >= 2, `orders placed today: ${today.orders_placed}`);
+    assert.ok(today.orders_paid >= 1, `orders paid today: ${today.orders_paid}`);
+    assert.ok(Number(today.gross_sales) > 0);
+  });
+
+  await step("read the last week's daily reports, newest first, then one of them (owner)", async () => {
+    const path = "/api/v1/stores/{store_slug}/reports/daily/";
+    const page = ok(await owner.api.GET(path, { params: { path: inStore, query: { page_size: String(PAGE_SIZE) } } }), 200);
+    if (typeof page === "string") throw new Error("JSON asked for, CSV received");
+    const dates = page.results.map((report) => report.date);
+    assert.ok(dates.length >= 7, `daily reports: ${dates.length}`);
+    assert.deepEqual(dates, [...dates].sort().reverse());
+    const newest = dates[0] ?? "";
+    const one = ok(
+      await owner.api.GET("/api/v1/stores/{store_slug}/reports/daily/{date}/", {
+        params: { path: { ...inStore, date: newest } },
+      }),
+      200,
+    );
+    assert.equal(one.date, newest);
   });
 
   await step("log out: the refresh token no longer refreshes", async () => {
