@@ -9,7 +9,7 @@
   the grammar the server renders them in (ADR 0024).
 - Every operation declares its security; a public one declares none (``[]``).
 - A description is the view's or the component's own docstring, never one
-  inherited from a shared base class (ADR 0033).
+  inherited from a shared base class (ADR 0035).
 """
 
 import copy
