@@ -105,6 +105,7 @@ class ProblemAutoSchema(AutoSchema):
                 # (EMAIL_PATTERN); outputs are addresses that passed it.
                 if variant.get("format") == "email":
                     del variant["format"]
+            _blank_into_pattern(prop)
         return schema
 
     def _get_pagination_parameters(self) -> Any:
@@ -131,6 +132,28 @@ class ProblemAutoSchema(AutoSchema):
                 response["description"] = description
                 responses[status_code] = response
         return responses
+
+
+# What drf-spectacular adds beside a constrained text that may be blank.
+BLANK = {"type": "string", "maxLength": 0}
+
+
+def _blank_into_pattern(prop: dict[str, Any]) -> None:
+    """Say "blank, or this pattern" in the pattern, not as a ``oneOf``.
+
+    A ``oneOf`` hides the property from breaking-change tools (Optic does not
+    see it become required, ADR 0033), and from readers; a pattern that also
+    matches the empty string says the same.
+    """
+    variants = prop.get("oneOf")
+    if not variants or len(variants) != 2 or variants[1] != BLANK:
+        return
+    text = variants[0]
+    if set(text) - {"type", "pattern", "maxLength", "default"} or "pattern" not in text:
+        return
+    pattern = text["pattern"]
+    del prop["oneOf"]
+    prop.update(text, pattern=NO_NUL_OR_BLANK if pattern == NO_NUL else f"^$|{pattern}")
 
 
 def _own_doc(obj: Any) -> str:
@@ -211,9 +234,11 @@ def _stripped_characters() -> str:
 
 # Text without NUL characters (DRF refuses them), at least one character long,
 # and, for a field that trims and refuses blanks, with one character that
-# trimming keeps. A field that allows blanks gets NO_NUL, and drf-spectacular
-# adds the empty string as a ``oneOf`` branch of its own.
+# trimming keeps. A field that allows blanks gets NO_NUL; drf-spectacular adds
+# the empty string as a ``oneOf`` branch, which _blank_into_pattern folds into
+# NO_NUL_OR_BLANK.
 NO_NUL = r"^[^\u0000]+$"
+NO_NUL_OR_BLANK = r"^[^\u0000]*$"
 NOT_BLANK = rf"^[^\u0000]*[^\u0000{_stripped_characters()}][^\u0000]*$"
 
 
