@@ -46,7 +46,7 @@ check)
     rm -f "$tmp.diff"
     cat >&2 <<MSG
 
-$SCHEMA no longer describes the code (the diff above: - committed, + generated).
+$SCHEMA no longer describes the code (above, the start of the diff: - committed, + generated).
 If the API change is intended: run make schema, review git diff $SCHEMA,
 and commit the file with the change. make schema-breaking then says
 whether the change breaks clients (docs/api.md, Versioning and deprecation).
