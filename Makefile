@@ -9,7 +9,7 @@ PIP_COMPILE_ARGS ?=
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install requirements ci run worker beat test e2e frontend-test lint format typecheck migrate makemigrations shell seed check clean
+.PHONY: help install requirements ci run worker beat test e2e frontend-test schema schema-check schema-tools schema-breaking schema-lint lint format typecheck migrate makemigrations shell seed check clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -63,6 +63,23 @@ frontend-test: $(STAMP) ## Type-check the client generated from docs/openapi.yam
 	npm --prefix tests/frontend run --silent typecheck
 	bash tests/frontend/run-flow.sh
 
+# The committed OpenAPI document, docs/openapi.yaml, and its checks (ADR 0033);
+# scripts/schema.sh says more.
+schema: $(STAMP) ## Regenerate docs/openapi.yaml from the code (base settings, no environment)
+	bash scripts/schema.sh write
+
+schema-check: $(STAMP) ## Fail when docs/openapi.yaml differs from what the code generates
+	bash scripts/schema.sh check
+
+schema-tools: ## Install the schema tools of tools/openapi (npm ci: Optic, Redocly CLI)
+	npm --prefix tools/openapi ci --no-audit --no-fund
+
+schema-breaking: ## Fail on a breaking change from docs/openapi-baseline.yaml to docs/openapi.yaml (Optic)
+	bash scripts/schema.sh breaking
+
+schema-lint: ## Lint docs/openapi.yaml with Redocly CLI (tools/openapi/redocly.yaml)
+	bash scripts/schema.sh lint
+
 lint: $(STAMP) ## Lint and check formatting with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -91,4 +108,5 @@ ci: ## Run what CI runs (needs PostgreSQL and Redis on 127.0.0.1, Node.js 20 and
 
 clean: ## Remove the virtualenv, caches, the SQLite database and the frontend flow's packages and build
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache htmlcov .coverage db.sqlite3 \
-		tests/frontend/node_modules tests/frontend/dist tests/frontend/src/generated
+		tests/frontend/node_modules tests/frontend/dist tests/frontend/src/generated \
+		tools/openapi/node_modules

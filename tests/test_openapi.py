@@ -458,3 +458,59 @@ def test_the_api_docs_load_their_assets_from_this_server(client, url):
     assert "/static/drf_spectacular_sidecar/" in html
     assert "cdn." not in html
     assert "unpkg" not in html
+
+
+def _operations(document):
+    return [
+        (method, path, operation)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    ]
+
+
+def test_product_reads_document_the_public_and_the_members_shape(document):
+    schemas = document["components"]["schemas"]
+    product = "#/components/schemas/ProductForAudience"
+    paths = document["paths"]
+    page = paths["/api/v1/stores/{store_slug}/products/"]["get"]["responses"]["200"]
+    page_ref = page["content"]["application/json"]["schema"]["$ref"]
+    page_schema = schemas[page_ref.rsplit("/", 1)[1]]
+    assert page_schema["properties"]["results"]["items"]["$ref"] == product
+    item = paths["/api/v1/stores/{store_slug}/products/{product_id}/"]["get"]
+    assert item["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": product
+    }
+    assert schemas["ProductForAudience"]["oneOf"] == [
+        {"$ref": "#/components/schemas/ProductPublicOutput"},
+        {"$ref": "#/components/schemas/ProductStaffOutput"},
+    ]
+    # A member's product has every public field: only a closed public shape
+    # keeps the two alternatives exclusive.
+    public = schemas["ProductPublicOutput"]
+    assert public["additionalProperties"] is False
+    staff_only = {"stock_quantity", "low_stock_threshold", "is_low_stock", "is_active"}
+    assert not staff_only & set(public["properties"])
+    assert staff_only <= set(schemas["ProductStaffOutput"]["required"])
+
+
+def test_every_operation_declares_its_security_and_public_ones_none(document):
+    for method, path, operation in _operations(document):
+        assert "security" in operation, (method, path)
+        assert operation["security"] != [{}], (method, path)
+    webhook = document["paths"]["/api/v1/stores/{store_slug}/payments/webhook/"]
+    assert webhook["post"]["security"] == []
+
+
+def test_no_operation_publishes_a_docstring_it_inherits(document):
+    from apps.stores.scoping import StoreScopedViewMixin
+
+    inherited = " ".join((StoreScopedViewMixin.__doc__ or "").split())
+    for method, path, operation in _operations(document):
+        description = " ".join(operation.get("description", "").split())
+        assert description != inherited, (method, path)
+
+
+def test_order_placement_declares_the_idempotent_replayed_header(document):
+    operation = document["paths"]["/api/v1/stores/{store_slug}/orders/"]["post"]
+    header = operation["responses"]["201"]["headers"]["Idempotent-Replayed"]
+    assert header["schema"]["enum"] == ["false", "true"]

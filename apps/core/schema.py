@@ -7,9 +7,13 @@
   declared, never with ``partial=True``.
 - Strict fields publish the grammar the server applies (ADR 0021), and amounts
   the grammar the server renders them in (ADR 0024).
+- Every operation declares its security; a public one declares none (``[]``).
+- A description is the view's or the component's own docstring, never one
+  inherited from a shared base class (ADR 0035).
 """
 
 import copy
+import inspect
 from typing import Any
 
 from django.core.validators import RegexValidator
@@ -64,8 +68,34 @@ class ProblemAutoSchema(AutoSchema):
             serializer, status_code, media_types, direction
         )
 
+    def get_operation(self, *args: Any, **kwargs: Any) -> Any:
+        operation = super().get_operation(*args, **kwargs)
+        # drf-spectacular leaves ``security`` out, or writes ``[{}]``, where no
+        # credentials are needed; an absent key would defer to a document-wide
+        # default, so a public operation says ``[]``.
+        if operation is not None and operation.get("security", [{}]) == [{}]:
+            operation["security"] = []
+        return operation
+
+    def get_description(self) -> str:  # type: ignore[override]
+        # drf-spectacular falls back on a base class's docstring, which would
+        # publish a mixin's (StoreScopedViewMixin's) on every operation.
+        method = getattr(self.view, getattr(self.view, "action", ""), None)
+        if method is None:
+            method = getattr(self.view, self.method.lower(), None)
+        return _own_doc(getattr(method, "__func__", method)) or _own_doc(
+            type(self.view)
+        )
+
     def _map_basic_serializer(self, serializer: Any, direction: Any) -> Any:
         schema = super()._map_basic_serializer(serializer, direction)
+        own = _own_doc(type(serializer))
+        if own:
+            schema["description"] = own
+        else:
+            schema.pop("description", None)
+        if getattr(serializer, "schema_closed", False):
+            schema["additionalProperties"] = False
         for prop in schema.get("properties", {}).values():
             for variant in [prop, *prop.get("oneOf", [])]:
                 # ``format: email`` means a different grammar to each validator
@@ -75,6 +105,7 @@ class ProblemAutoSchema(AutoSchema):
                 # (EMAIL_PATTERN); outputs are addresses that passed it.
                 if variant.get("format") == "email":
                     del variant["format"]
+            _blank_into_pattern(prop)
         return schema
 
     def _get_pagination_parameters(self) -> Any:
@@ -101,6 +132,34 @@ class ProblemAutoSchema(AutoSchema):
                 response["description"] = description
                 responses[status_code] = response
         return responses
+
+
+# What drf-spectacular adds beside a constrained text that may be blank.
+BLANK = {"type": "string", "maxLength": 0}
+
+
+def _blank_into_pattern(prop: dict[str, Any]) -> None:
+    """Say "blank, or this pattern" in the pattern, not as a ``oneOf``.
+
+    A ``oneOf`` hides the property from breaking-change tools (Optic does not
+    see it become required, ADR 0033), and from readers; a pattern that also
+    matches the empty string says the same.
+    """
+    variants = prop.get("oneOf")
+    if not variants or len(variants) != 2 or variants[1] != BLANK:
+        return
+    text = variants[0]
+    if set(text) - {"type", "pattern", "maxLength", "default"} or "pattern" not in text:
+        return
+    pattern = text["pattern"]
+    del prop["oneOf"]
+    prop.update(text, pattern=NO_NUL_OR_BLANK if pattern == NO_NUL else f"^$|{pattern}")
+
+
+def _own_doc(obj: Any) -> str:
+    """The docstring that ``obj`` itself declares, not one it inherits."""
+    doc = obj.__dict__.get("__doc__") if inspect.isclass(obj) else obj.__doc__
+    return inspect.cleandoc(doc) if doc else ""
 
 
 class StrictInputSerializerExtension(OpenApiSerializerExtension):
@@ -175,9 +234,11 @@ def _stripped_characters() -> str:
 
 # Text without NUL characters (DRF refuses them), at least one character long,
 # and, for a field that trims and refuses blanks, with one character that
-# trimming keeps. A field that allows blanks gets NO_NUL, and drf-spectacular
-# adds the empty string as a ``oneOf`` branch of its own.
+# trimming keeps. A field that allows blanks gets NO_NUL; drf-spectacular adds
+# the empty string as a ``oneOf`` branch, which _blank_into_pattern folds into
+# NO_NUL_OR_BLANK.
 NO_NUL = r"^[^\u0000]+$"
+NO_NUL_OR_BLANK = r"^[^\u0000]*$"
 NOT_BLANK = rf"^[^\u0000]*[^\u0000{_stripped_characters()}][^\u0000]*$"
 
 

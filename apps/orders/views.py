@@ -61,6 +61,15 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     "(`Idempotent-Replayed: true`); the same key with another body is 422.",
     pattern=IDEMPOTENCY_KEY_PATTERN,
 )
+REPLAYED_HEADER = OpenApiParameter(
+    "Idempotent-Replayed",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[201],
+    enum=["true", "false"],
+    description="Sent when the request carried an `Idempotency-Key`: `true` when "
+    "this is the stored answer of an earlier request with the same key and body.",
+)
 PLACE_CONFLICT = OpenApiResponse(
     ProblemSerializer,
     description="`insufficient_stock` (per line in `errors`), "
@@ -145,7 +154,7 @@ class OrderViewSet(
 
     @extend_schema(
         summary="Place an order (shoppers for themselves, members for a customer)",
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[IDEMPOTENCY_HEADER, REPLAYED_HEADER],
         request=OrderPlaceInputSerializer,
         responses={
             201: OrderDetailOutputSerializer,

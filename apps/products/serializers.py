@@ -98,6 +98,11 @@ class ProductUpdateInputSerializer(StrictInputSerializer):
 class ProductPublicOutputSerializer(serializers.ModelSerializer[Product]):
     """What anyone may see: safe to cache under a shared key."""
 
+    # The schema closes this shape (``additionalProperties: false``): a member's
+    # product has each of these fields and more, so only a closed shape lets the
+    # product reads' ``oneOf`` tell the two audiences apart.
+    schema_closed = True
+
     price = AmountField()
     currency = serializers.SerializerMethodField()
     category = CategoryRefSerializer(allow_null=True)
@@ -128,6 +133,8 @@ class ProductPublicOutputSerializer(serializers.ModelSerializer[Product]):
 
 class ProductStaffOutputSerializer(ProductPublicOutputSerializer):
     """The public fields plus stock levels and state, for store members only."""
+
+    schema_closed = False
 
     is_low_stock = serializers.BooleanField(read_only=True)
 

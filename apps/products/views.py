@@ -6,7 +6,12 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -62,14 +67,24 @@ IMPORT_CONFLICT = OpenApiResponse(
 )
 
 
+def product_for_audience(*, many: bool = False) -> PolymorphicProxySerializer:
+    """A product as each audience reads it: the public shape, or the members'."""
+    return PolymorphicProxySerializer(
+        component_name="ProductForAudience",
+        serializers=[ProductPublicOutputSerializer, ProductStaffOutputSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
 @extend_schema(tags=["products"])
 @extend_schema_view(
     list=extend_schema(
         summary="List products (public: active only, cached; members: all, with stock)",
-        responses={200: ProductStaffOutputSerializer(many=True)},
+        responses={200: product_for_audience(many=True)},
     ),
     retrieve=tagged_read(
-        "Read a product (supports If-None-Match)", ProductStaffOutputSerializer
+        "Read a product (supports If-None-Match)", product_for_audience()
     ),
 )
 class ProductViewSet(
@@ -239,7 +254,10 @@ class ProductViewSet(
 
 
 @extend_schema(tags=["categories"])
-@extend_schema_view(retrieve=tagged_read("Read a category", CategoryOutputSerializer))
+@extend_schema_view(
+    list=extend_schema(summary="List the store's categories (public)"),
+    retrieve=tagged_read("Read a category", CategoryOutputSerializer),
+)
 class CategoryViewSet(
     StoreScopedViewMixin,
     mixins.ListModelMixin,

@@ -107,6 +107,7 @@ class StoreDetailViewSet(
 
 
 @extend_schema(tags=["members"])
+@extend_schema_view(list=extend_schema(summary="List the store's members (owner)"))
 class MembershipViewSet(
     StoreScopedViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):

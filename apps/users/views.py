@@ -152,12 +152,17 @@ class PasswordResetConfirmView(PublicAuthView):
 class MeView(APIView):
     permission_classes = (IsAuthenticated,)
 
-    @extend_schema(tags=["users"], responses={200: UserOutputSerializer})
+    @extend_schema(
+        tags=["users"],
+        summary="Read your own profile",
+        responses={200: UserOutputSerializer},
+    )
     def get(self, request: Request) -> Response:
         return Response(UserOutputSerializer(user_from_request(request)).data)
 
     @extend_schema(
         tags=["users"],
+        summary="Change your own names",
         request=UserUpdateInputSerializer,
         responses={200: UserOutputSerializer},
     )

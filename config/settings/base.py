@@ -21,7 +21,9 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
+# DJANGO_READ_DOT_ENV=false: the environment alone, as `make schema` needs so
+# that the committed OpenAPI document depends on no machine's .env file.
+if env.bool("DJANGO_READ_DOT_ENV", default=True) and (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
 # --- Core -------------------------------------------------------------------

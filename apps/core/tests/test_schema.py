@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.money import TOTAL_MAX_DIGITS, amount_pattern
-from apps.core.schema import NO_NUL, NOT_BLANK
+from apps.core.schema import NO_NUL, NO_NUL_OR_BLANK, NOT_BLANK
 from apps.core.serializers import (
     AmountField,
     AmountInputField,
@@ -134,11 +134,15 @@ def test_text_states_blank_and_nul_rules(document):
     assert properties["name"]["pattern"] == NOT_BLANK
     assert properties["name"]["maxLength"] == 20
     assert properties["secret"]["pattern"] == NO_NUL
-    note = properties["note"]["oneOf"]
-    assert note == [
-        {"type": "string", "pattern": NO_NUL, "maxLength": 50},
-        {"type": "string", "maxLength": 0},
-    ]
+    # Blank or NUL-free, in one pattern: a oneOf would hide the field from the
+    # breaking-change gate (ADR 0033).
+    assert properties["note"] == {
+        "type": "string",
+        "pattern": NO_NUL_OR_BLANK,
+        "maxLength": 50,
+    }
+    assert re.fullmatch(NO_NUL_OR_BLANK, "")
+    assert not re.fullmatch(NO_NUL_OR_BLANK, "a\x00")
 
 
 @pytest.mark.parametrize(

@@ -107,7 +107,7 @@ async function main(): Promise<void> {
 
   const listPath = `/api/v1/stores/${store_slug}/products/`;
   const catalog = await step(`browse the catalog, ${PAGE_SIZE} a page, to the last page`, async () => {
-    const products: Schemas["ProductStaffOutput"][] = [];
+    const products: Schemas["ProductForAudience"][] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
@@ -119,6 +119,9 @@ async function main(): Promise<void> {
       pages += 1;
       assert.equal(page.previous === null, pages === 1, "only the first page has no previous link");
       assert.ok(page.results.length <= PAGE_SIZE);
+      for (const product of page.results) {
+        assert.ok(!("stock_quantity" in product), "shoppers read the public shape");
+      }
       products.push(...page.results);
       cursor = nextCursor(page.next, listPath);
     } while (cursor !== undefined);
@@ -138,6 +141,7 @@ async function main(): Promise<void> {
       const seen = ok(await shopper.api.GET("/api/v1/stores/{store_slug}/products/{product_id}/", { params }), 200);
       assert.equal(seen.price, candidate.price);
       const full = ok(await owner.api.GET("/api/v1/stores/{store_slug}/products/{product_id}/", { params }), 200);
+      if (!("stock_quantity" in full)) throw new Error("members read the staff shape");
       if (full.stock_quantity >= 2) return { product: candidate, stock: full.stock_quantity };
     }
     throw new Error("no product with two units in stock");

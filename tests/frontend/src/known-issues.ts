@@ -14,14 +14,6 @@ export interface KnownIssue {
   matches(operation: string, error: ErrorObject, body: unknown): boolean;
 }
 
-// Where a product stands in each operation's body: a page's results, or the body.
-const PRODUCT_PLACES: Record<string, RegExp> = {
-  "GET /api/v1/stores/{store_slug}/products/": /^\/results\/\d+$/,
-  "GET /api/v1/stores/{store_slug}/products/{product_id}/": /^$/,
-};
-// What members of the store see and other callers do not (docs/api.md, Catalog).
-const STAFF_ONLY_PRODUCT_FIELDS = ["stock_quantity", "low_stock_threshold", "is_low_stock", "is_active"];
-
 function problemCode(body: unknown): unknown {
   return typeof body === "object" && body !== null ? (body as { code?: unknown }).code : undefined;
 }
@@ -41,15 +33,6 @@ function undeclaredProblemMember(code: string, member: string): KnownIssue {
 }
 
 export const KNOWN_ISSUES: readonly KnownIssue[] = [
-  {
-    description:
-      "products list and detail are documented with the members' shape (ProductStaffOutput) " +
-      `for every caller; anonymous callers and shoppers get no ${STAFF_ONLY_PRODUCT_FIELDS.join(", ")}`,
-    matches: (operation, error) =>
-      error.keyword === "required" &&
-      PRODUCT_PLACES[operation]?.test(error.instancePath) === true &&
-      STAFF_ONLY_PRODUCT_FIELDS.includes(String(error.params.missingProperty)),
-  },
   undeclaredProblemMember("insufficient_stock", "available"),
   undeclaredProblemMember("invalid_transition", "allowed"),
 ];
