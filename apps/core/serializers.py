@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.validators import EmailValidator, RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty, get_attribute
 
@@ -332,6 +333,18 @@ class ProblemFieldErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer"},
+            {"type": "object", "additionalProperties": {"type": "integer"}},
+        ]
+    }
+)
+class AvailableStockField(serializers.JSONField):
+    """The ``available`` member of an ``insufficient_stock`` problem."""
+
+
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details, as every error response is rendered."""
 
@@ -346,4 +359,18 @@ class ProblemSerializer(serializers.Serializer):
     errors = ProblemFieldErrorSerializer(many=True)  # type: ignore[assignment]
     retry_after = serializers.IntegerField(
         required=False, help_text="Seconds to wait (throttled responses only)."
+    )
+    available = AvailableStockField(
+        required=False,
+        help_text="`insufficient_stock` only: the stock left, a number for one "
+        "product, or per product id for the lines of an order.",
+    )
+    order_status = serializers.CharField(
+        required=False,
+        help_text="`invalid_transition` only: the order's current status.",
+    )
+    allowed = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="`invalid_transition` only: the actions the order accepts now.",
     )

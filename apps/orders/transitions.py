@@ -106,7 +106,10 @@ def ensure_transition(*, order: Order, verb: Verb) -> Transition:
             f"Cannot {verb} an order that is {order.status}; "
             f"{verb} moves an order from {_or(move.sources)} to {move.target}.",
             code="invalid_transition",
-            extra={"status": order.status, "allowed": allowed_verbs(order.status)},
+            extra={
+                "order_status": order.status,
+                "allowed": allowed_verbs(order.status),
+            },
         )
     return move
 

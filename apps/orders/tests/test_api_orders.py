@@ -170,7 +170,10 @@ def test_staff_place_for_a_customer_and_run_the_lifecycle(auth_client, store, pr
     assert staff.post(_url(f"{oid}/deliver/")).json()["status"] == "delivered"
     again = staff.post(_url(f"{oid}/deliver/"))
     assert again.status_code == 409
-    assert again.json()["code"] == "invalid_transition"
+    refused = again.json()
+    assert refused["code"] == "invalid_transition"
+    assert (refused["status"], refused["order_status"]) == (409, "delivered")
+    assert refused["allowed"] == ["refund"]
     item = order["items"][0]["id"]
     refunded = manager.post(
         _url(f"{oid}/refund/"),

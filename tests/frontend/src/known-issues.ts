@@ -14,25 +14,4 @@ export interface KnownIssue {
   matches(operation: string, error: ErrorObject, body: unknown): boolean;
 }
 
-function problemCode(body: unknown): unknown {
-  return typeof body === "object" && body !== null ? (body as { code?: unknown }).code : undefined;
-}
-
-/** An extension member of one problem code that the Problem schema does not declare. */
-function undeclaredProblemMember(code: string, member: string): KnownIssue {
-  return {
-    description:
-      `Problem does not declare the member "${member}" that ${code} problems carry ` +
-      "(documented in docs/api.md and docs/orders.md)",
-    matches: (_operation, error, body) =>
-      error.keyword === "additionalProperties" &&
-      error.instancePath === "" &&
-      error.params.additionalProperty === member &&
-      problemCode(body) === code,
-  };
-}
-
-export const KNOWN_ISSUES: readonly KnownIssue[] = [
-  undeclaredProblemMember("insufficient_stock", "available"),
-  undeclaredProblemMember("invalid_transition", "allowed"),
-];
+export const KNOWN_ISSUES: readonly KnownIssue[] = [];
