@@ -19,10 +19,7 @@ hypothesis_settings.load_profile("orderly")
 
 def pytest_collection_modifyitems(config, items):
     """Skip PostgreSQL-only tests on the embedded SQLite default."""
-    from django.conf import settings
-
-    engine = settings.DATABASES["default"]["ENGINE"]
-    if engine == "django.db.backends.postgresql":
+    if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
     for item in items:

@@ -73,6 +73,7 @@ class OrderAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Order]):
         "store",
         "customer",
         "status",
+        "item_count",
         "total_amount",
         "created_at",
     )
@@ -88,6 +89,7 @@ class OrderAdmin(StoreScopedAdminMixin, admin.ModelAdmin[Order]):
         "customer",
         "status",
         "currency",
+        "item_count",
         "subtotal_amount",
         "total_amount",
         "ship_to",

@@ -43,6 +43,14 @@ class Order(BaseModel):
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     subtotal = money_field()
     total = money_field()
+    # The units on the order (its lines' quantities added up), written at
+    # placement: order lists show it without reading the lines. Lines never
+    # change after placement, so it never goes stale. It came in as the worked
+    # example of expand -> backfill -> contract (migrations 0003-0005,
+    # docs/migrations.md).
+    item_count = models.PositiveIntegerField(
+        help_text="Units on the order: its lines' quantities added up."
+    )
     notes = models.CharField(max_length=1000, blank=True)
     shipping_address = models.JSONField(
         help_text="The address as it was at placement (kind, lines, city, ...)."

@@ -158,6 +158,9 @@ class OrderOutputSerializer(serializers.Serializer):
     currency = serializers.CharField()
     subtotal = AmountField(currency_source="currency")
     total = AmountField(currency_source="currency")
+    item_count = serializers.IntegerField(
+        help_text="Units on the order: its lines' quantities added up."
+    )
     customer = CustomerSummarySerializer()
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField(allow_null=True)

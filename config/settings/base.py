@@ -107,7 +107,12 @@ DATABASES = {
         env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     )
 }
+# Django's PostgreSQL backend with a schema editor that migrates without long
+# locks (django-pg-zero-downtime-migrations, ADR 0055); queries are unchanged.
+POSTGRESQL_ENGINE = "apps.core.db.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
+if DATABASES["default"]["ENGINE"] == POSTGRESQL_ENGINE:
     if env.bool("DATABASE_POOL", default=False):
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
@@ -131,6 +136,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f" -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
         f" -c lock_timeout={DATABASE_LOCK_TIMEOUT}"
     ).strip()
+
+# --- Migrations -------------------------------------------------------------------
+# On PostgreSQL a statement of a migration that needs an ACCESS EXCLUSIVE lock
+# waits at most MIGRATION_LOCK_TIMEOUT for it and then holds it at most
+# MIGRATION_STATEMENT_TIMEOUT; every query of the site queues behind such a lock,
+# so a migration that cannot get it fails and is retried instead. Index builds
+# and constraint validations run concurrently, without the session's statement
+# timeout. Operations that would lock a busy table for long (a plain CREATE
+# INDEX, SET NOT NULL with a full scan, a column type change, a rename) are
+# refused: docs/migrations.md shows the safe way to make each change.
+ZERO_DOWNTIME_MIGRATIONS_LOCK_TIMEOUT = env.str("MIGRATION_LOCK_TIMEOUT", default="2s")
+ZERO_DOWNTIME_MIGRATIONS_STATEMENT_TIMEOUT = env.str(
+    "MIGRATION_STATEMENT_TIMEOUT", default="2s"
+)
+ZERO_DOWNTIME_MIGRATIONS_FLEXIBLE_STATEMENT_TIMEOUT = True
+ZERO_DOWNTIME_MIGRATIONS_RAISE_FOR_UNSAFE = True
 
 # --- Cache ------------------------------------------------------------------------
 # Redis (django-redis) when REDIS_URL is set; otherwise the local-memory cache.

@@ -34,3 +34,35 @@ STORAGES["staticfiles"] = {
 # Serve static files from the apps' folders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# --- Migration linting --------------------------------------------------------------
+# `manage.py lintmigrations` (django-migration-linter, a development tool) reads
+# the SQL of every migration and fails on one the release still serving could not
+# live with: a dropped or renamed column or table, a NOT NULL column it does not
+# write. CI runs it on PostgreSQL, through the zero-downtime backend.
+INSTALLED_APPS = [*INSTALLED_APPS, "django_migration_linter"]
+# Its verdicts go to stdout; its INFO lines (one per sqlmigrate call) are noise.
+LOGGING["loggers"]["django_migration_linter"] = {"level": "WARNING"}  # type: ignore[index]
+MIGRATION_LINTER_OPTIONS = {
+    # The analysis of the SQL, not a cache of it, decides (the cache is keyed
+    # by file hash and outlives a change of backend or settings).
+    "no_cache": True,
+    # Orderly's own migrations. Those of Django and the third-party apps are
+    # their projects' published history, each release's own business.
+    "include_apps": [
+        label.removeprefix("apps.")
+        for label in INSTALLED_APPS
+        if label.startswith("apps.")
+    ],
+    # A data migration without a way back fails the lint, like a schema error.
+    "warnings_as_errors": ["RUNPYTHON_REVERSIBLE", "RUNSQL_REVERSIBLE"],
+    # An initial migration builds tables that no release has used yet (stores
+    # splits its own in two, 0001 and 0002, around the user model).
+    "ignore_initial_migrations": True,
+    # Reported on purpose, each reviewed and justified in its docstring:
+    "ignore_name": [
+        # The contract step of the item_count example: NOT NULL once every
+        # running release writes the column (docs/migrations.md).
+        "0005_order_item_count_not_null",
+    ],
+}

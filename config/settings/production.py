@@ -25,7 +25,7 @@ for _name in REQUIRED_ENVIRONMENT:
             f"Set the {_name} environment variable: production has no default "
             "for it (see .env.example)."
         )
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] != POSTGRESQL_ENGINE:
     raise ImproperlyConfigured(
         "DATABASE_URL must point at PostgreSQL in production "
         "(postgres://user:password@host:5432/name)."

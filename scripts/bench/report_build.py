@@ -95,6 +95,7 @@ def _seed(orders: int) -> Store:
                     currency="NZD",
                     subtotal=total,
                     total=total,
+                    item_count=len(lines),
                     shipping_address=ADDRESS,
                     paid_at=at + timedelta(seconds=30) if paid else None,
                     refunded_at=at + timedelta(minutes=5)

@@ -203,6 +203,7 @@ def order_place(
         currency=store.currency,
         subtotal=subtotal,
         total=subtotal,
+        item_count=sum(item.quantity for item in items),
         notes=notes,
         shipping_address=snapshot,
         placed_by=placed_by,

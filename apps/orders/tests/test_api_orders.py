@@ -50,8 +50,11 @@ def test_a_shopper_places_reads_and_cancels_their_order(auth_client, product):
     assert order["allowed_actions"] == ["pay", "cancel"]
     assert [e["type"] for e in order["events"]] == ["placed"]
 
+    assert order["item_count"] == 2
+
     listed = client.get(_url()).json()["results"]
     assert [o["id"] for o in listed] == [order["id"]]
+    assert listed[0]["item_count"] == 2  # the list shows it without the lines
     assert client.get(_url(f"{order['id']}/")).status_code == 200
 
     cancelled = client.post(_url(f"{order['id']}/cancel/"), {}, format="json")

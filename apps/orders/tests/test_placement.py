@@ -51,6 +51,7 @@ def test_an_order_snapshots_its_lines_and_takes_stock_through_the_ledger(store):
     assert order.status == Order.Status.PENDING
     assert order.currency == "EUR"
     assert order.subtotal == order.total == Decimal("37.00")
+    assert order.item_count == 5  # 2 + 3 units
     assert order.number >= 1001
     assert order.expires_at is not None
     assert (order.expires_at - order.created_at).total_seconds() == pytest.approx(
