@@ -2,14 +2,24 @@
 
 Sync workers suit a database-bound Django app: one request per process, one
 persistent PostgreSQL connection per worker. Start with 2 x cores + 1 workers.
+GUNICORN_THREADS above 1 makes gunicorn use its threaded worker; each thread then
+holds its own database connection, so size DATABASE_POOL_MAX_SIZE and PostgreSQL's
+max_connections for workers x threads per replica.
 """
 
 import multiprocessing
 import os
+import sys
+from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# The app is imported in each worker after the fork, never in the master: no
+# database connection, connection pool or Redis socket exists before the fork, so
+# none can be shared by two workers. (preload_app would import it in the master.)
+preload_app = False
 # Kill a worker stuck longer than this; keep it above the slowest legitimate request.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
@@ -64,6 +74,22 @@ logconfig_dict = {
         "gunicorn.access": {"handlers": ["null"], "propagate": False},
     },
 }
+# X-Forwarded-Proto (and the other secure scheme headers) are believed only from
+# these addresses: the load balancer's, or "*" when only it can reach the port.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Spare the disk: heartbeat files live in memory inside containers.
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm")  # noqa: S108
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """Close any database connection a worker inherited from the master.
+
+    With preload_app off the master never opens one, so this is a guard: if a
+    hook or a setting ever imports the app and queries before the fork, each
+    worker still starts with no connection shared with its siblings and opens
+    its own on its first query. The master serves no request after the fork.
+    """
+    if "django.db" in sys.modules:
+        from django.db import connections
+
+        connections.close_all()

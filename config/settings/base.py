@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "apps.core.middleware.AccessLogMiddleware",
     "apps.core.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -519,6 +520,29 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+    },
+}
+
+# --- Content Security Policy (django-csp 4) -----------------------------------------
+# Every page is the admin, Swagger UI or ReDoc, all served from this origin; no
+# inline script anywhere (Swagger UI runs as the split view, its initialiser a
+# file). Styles allow 'unsafe-inline' because ReDoc and Swagger UI set styles at
+# run time; ReDoc's page links Google Fonts and its badge image, and parses the
+# schema in a blob: worker. docs/decisions/0061.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'", "https://fonts.googleapis.com"],
+        "font-src": ["'self'", "data:", "https://fonts.gstatic.com"],
+        # ReDoc's "powered by" badge.
+        "img-src": ["'self'", "data:", "https://cdn.redoc.ly"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
     },
 }
 

@@ -72,6 +72,8 @@ if SENTRY_DSN:
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        # The deployed version (a git SHA or tag); unset, Sentry guesses one.
+        release=env.str("SENTRY_RELEASE", default="") or None,
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
         send_default_pii=False,
         integrations=[DjangoIntegration(), CeleryIntegration(), RedisIntegration()],

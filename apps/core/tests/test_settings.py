@@ -59,7 +59,9 @@ def project(tmp_path_factory):
     return root
 
 
-def start_production(project: Path, **variables: str | None):
+def start_production(
+    project: Path, code: str = SETUP_AND_REPORT, **variables: str | None
+):
     """Run `django.setup()` with the production settings and these variables."""
     environment = {
         "PATH": os.environ.get("PATH", ""),
@@ -69,7 +71,7 @@ def start_production(project: Path, **variables: str | None):
         **variables,
     }
     return subprocess.run(  # noqa: S603 - fixed interpreter and code
-        [sys.executable, "-c", SETUP_AND_REPORT],
+        [sys.executable, "-c", code],
         cwd=project,
         env={name: value for name, value in environment.items() if value is not None},
         capture_output=True,
@@ -159,3 +161,40 @@ def test_postgresql_sessions_carry_the_configured_timeouts():
         "statement_timeout": (settings.DATABASE_STATEMENT_TIMEOUT, "ms"),
         "lock_timeout": (settings.DATABASE_LOCK_TIMEOUT, "ms"),
     }
+
+
+SENTRY_REPORT = (
+    "import json, django, sentry_sdk; django.setup(); "
+    "client = sentry_sdk.get_client(); o = client.options; "
+    "print(json.dumps({'active': client.is_active(), 'dsn': o['dsn'], "
+    "'environment': o['environment'], 'release': o['release'], "
+    "'pii': o['send_default_pii'], "
+    "'integrations': sorted(client.integrations)}))"
+)
+
+
+def test_sentry_stays_off_without_a_dsn(project):
+    result = start_production(project, code=SENTRY_REPORT, SENTRY_DSN=None)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["active"] is False
+
+
+def test_sentry_starts_with_a_dsn_environment_and_release_and_no_personal_data(
+    project,
+):
+    # sentry_sdk.init only parses the DSN; nothing is sent until an event occurs.
+    result = start_production(
+        project,
+        code=SENTRY_REPORT,
+        SENTRY_DSN="https://public@sentry.invalid/1",
+        SENTRY_ENVIRONMENT="staging",
+        SENTRY_RELEASE="orderly@1.2.3",
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["active"] is True
+    assert report["dsn"] == "https://public@sentry.invalid/1"
+    assert report["environment"] == "staging"
+    assert report["release"] == "orderly@1.2.3"
+    assert report["pii"] is False
+    assert {"django", "celery", "redis"} <= set(report["integrations"])
