@@ -63,6 +63,13 @@ frontend-test: $(STAMP) ## Type-check the client generated from docs/openapi.yam
 	npm --prefix tests/frontend run --silent typecheck
 	bash tests/frontend/run-flow.sh
 
+# The benchmark harness (docs/performance.md): seeds orderly_bench (1,000,000
+# orders) once, serves the floor, Orderly and the naive baseline with gunicorn on
+# 127.0.0.1 and drives them with wrk (Debian's); writes docs/benchmarks/<date>.*.
+bench: $(STAMP) ## Benchmark Orderly against the floor and a naive baseline (ARGS=--quick: a few minutes)
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python scripts/bench/run.py $(ARGS)
+
 # The committed OpenAPI document, docs/openapi.yaml, and its checks (ADR 0033);
 # scripts/schema.sh says more.
 schema: $(STAMP) ## Regenerate docs/openapi.yaml from the code (base settings, no environment)

@@ -23,7 +23,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, UserRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 from apps.core.caching import (
     ConditionalWriteMixin,
@@ -32,6 +32,7 @@ from apps.core.caching import (
 )
 from apps.core.exceptions import ValidationFailed
 from apps.core.serializers import ProblemSerializer
+from apps.core.throttling import UserRateThrottle
 from apps.stores.scoping import IsStoreManager, StoreScopedViewMixin
 
 from . import rules, services

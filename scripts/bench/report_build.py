@@ -15,6 +15,7 @@ database, never production.
 """
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -137,6 +138,9 @@ def main() -> int:
     parser.add_argument(
         "--store", help="time the day of a store seeded by an earlier run (its slug)"
     )
+    parser.add_argument(
+        "--json", action="store_true", help="end with one JSON line of the timings"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Point DATABASE_URL at a scratch PostgreSQL database.")
@@ -178,6 +182,17 @@ def main() -> int:
         f"{report.net_sales}, aov {report.average_order_value}, items "
         f"{report.items_sold}, new customers {report.new_customers}"
     )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "orders": report.orders_placed,
+                    "queries": len(queries),
+                    "median_seconds": statistics.median(timings),
+                    "max_seconds": max(timings),
+                }
+            )
+        )
     return 0
 
 

@@ -1,0 +1,73 @@
+"""The anonymous and per-user throttles count on one atomic counter per window."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
+
+from apps.core.throttling import AnonRateThrottle, UserRateThrottle
+from apps.users.tests.factories import UserFactory
+
+
+def _request(address: str = "10.1.2.3", user=None):
+    request = APIRequestFactory().get("/", REMOTE_ADDR=address)
+    request.user = user or AnonymousUser()
+    return request
+
+
+@pytest.fixture
+def three_per_minute(monkeypatch):
+    for throttle in (AnonRateThrottle, UserRateThrottle):
+        rates = {**throttle.THROTTLE_RATES, "anon": "3/min", "user": "3/min"}
+        monkeypatch.setattr(throttle, "THROTTLE_RATES", rates)
+
+
+def test_anonymous_callers_are_refused_past_the_rate_with_a_wait(three_per_minute):
+    allowed = [
+        AnonRateThrottle().allow_request(_request(), APIView()) for _ in range(3)
+    ]
+    refused = AnonRateThrottle()
+    assert allowed == [True, True, True]
+    assert refused.allow_request(_request(), APIView()) is False
+    assert 1 <= (refused.wait() or 0) <= 60
+    # Another address has its own count.
+    assert AnonRateThrottle().allow_request(_request("10.9.9.9"), APIView()) is True
+
+
+@pytest.mark.django_db
+def test_users_are_counted_apart_from_their_address(three_per_minute):
+    alice, bob = UserFactory(), UserFactory()
+    for _ in range(3):
+        assert UserRateThrottle().allow_request(_request(user=alice), APIView())
+    assert not UserRateThrottle().allow_request(_request(user=alice), APIView())
+    assert UserRateThrottle().allow_request(_request(user=bob), APIView())
+
+
+def test_concurrent_requests_are_each_counted(monkeypatch):
+    rates = {**AnonRateThrottle.THROTTLE_RATES, "anon": "10/min"}
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", rates)
+
+    def attempt(_: int) -> bool:
+        return AnonRateThrottle().allow_request(_request("10.5.5.5"), APIView())
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(attempt, range(40)))
+    assert answers.count(True) == 10
+
+
+def test_the_cache_holds_a_counter_not_a_list_of_timestamps(three_per_minute):
+    for _ in range(3):
+        AnonRateThrottle().allow_request(_request("10.7.7.7"), APIView())
+    drf_key = AnonRateThrottle().get_cache_key(_request("10.7.7.7"), APIView())
+    assert cache.get(drf_key) is None
+
+
+def test_a_throttle_without_a_rate_allows_everything(monkeypatch):
+    rates = {**AnonRateThrottle.THROTTLE_RATES, "anon": None}
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", rates)
+    assert all(
+        AnonRateThrottle().allow_request(_request(), APIView()) for _ in range(200)
+    )

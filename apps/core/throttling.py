@@ -1,0 +1,56 @@
+"""DRF's anonymous and per-user throttles, counted on one atomic counter each.
+
+DRF's ``SimpleRateThrottle`` keeps, per caller, the list of the timestamps of
+every request in the window, reads it, prunes it, appends and writes it back on
+each request. At 600/min that is a list of up to 600 floats unpickled and
+pickled per request, and two concurrent requests of one caller each write a
+list without the other's timestamp, so the limit under-counts exactly when it
+matters. These throttles keep DRF's scopes, rates, cache keys and ``wait()``
+(the ``Retry-After`` header) and count in a fixed window with
+``apps.core.ratelimit.hit``: one ``SET NX`` and one ``INCR``, exact across
+processes. A fixed window lets a caller send up to twice the rate across a
+window boundary; for abuse protection that is the accepted trade.
+
+Measured with the benchmark (docs/performance.md): with one busy client, the
+cached product list went from 286 to the figure recorded there once the list
+stopped growing with the traffic.
+"""
+
+from typing import Any
+
+from rest_framework import throttling
+from rest_framework.request import Request
+
+from .ratelimit import Rate, hit
+
+
+class CounterThrottleMixin(throttling.SimpleRateThrottle):
+    _wait: int | None = None
+    num_requests: int | None
+    duration: int | None
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        # A rate was parsed (above), so both parts are set.
+        limit, period = int(self.num_requests or 0), int(self.duration or 1)
+        self._wait = hit(
+            scope=self.scope or "throttle",
+            identity=key,
+            rate=Rate(limit=limit, period=period),
+        )
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return self._wait
+
+
+class AnonRateThrottle(CounterThrottleMixin, throttling.AnonRateThrottle):
+    """Requests without a signed-in user, per client address (``anon`` rate)."""
+
+
+class UserRateThrottle(CounterThrottleMixin, throttling.UserRateThrottle):
+    """Requests of a signed-in user (``user`` rate); anonymous ones per address."""
