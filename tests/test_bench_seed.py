@@ -6,8 +6,6 @@ runs it small, then reads the result through the API and the stock ledger.
 """
 
 import argparse
-import importlib.util
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -16,18 +14,13 @@ from rich.progress import Progress
 from apps.orders.models import Order, OrderEvent
 from apps.users.models import User
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+from .bench_scripts import load
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "bench" / "seed.py"
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _seeder():
-    spec = importlib.util.spec_from_file_location("bench_seed", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load("seed")
 
 
 def _seed(seeder, **sizes):

@@ -7,11 +7,32 @@ A column's bounds are declared once, on its model field: inputs read them with
 ``max_length_of``.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
 from .ids import uuid7
+
+
+def attach_prefetched(
+    instance: models.Model, relation: str, rows: Iterable[Any]
+) -> None:
+    """Make ``instance.<relation>.all()`` answer ``rows``, as prefetch_related would.
+
+    For rows a service has just written and still holds: the related manager's
+    queryset is marked evaluated with them, which is what Django's prefetching
+    stores, with the same caveat: the rows are a snapshot (``count()`` counts
+    them too); ``refresh_from_db()`` or a new read sees later changes.
+    """
+    manager = getattr(instance, relation)
+    queryset = manager.get_queryset()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[relation] = queryset
 
 
 def max_length_of(model: type[models.Model], field_name: str) -> int:

@@ -9,11 +9,7 @@ matters. These throttles keep DRF's scopes, rates, cache keys and ``wait()``
 (the ``Retry-After`` header) and count in a fixed window with
 ``apps.core.ratelimit.hit``: one ``SET NX`` and one ``INCR``, exact across
 processes. A fixed window lets a caller send up to twice the rate across a
-window boundary; for abuse protection that is the accepted trade.
-
-Measured with the benchmark (docs/performance.md): with one busy client, the
-cached product list went from 286 to the figure recorded there once the list
-stopped growing with the traffic.
+window boundary; for abuse protection that is the accepted trade (ADR 0063).
 """
 
 from typing import Any

@@ -10,6 +10,7 @@ Invariants:
   the low-stock digest lists active products only.
 """
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -73,6 +74,16 @@ def products_low_on_stock(*, store_id: UUID | None = None) -> QuerySet[Product]:
         ),
     )
     return queryset.filter(store_id=store_id) if store_id is not None else queryset
+
+
+def products_on_sale(
+    *, store_id: UUID, product_ids: Sequence[UUID]
+) -> dict[UUID, Product]:
+    """The store's active products among ``product_ids``, by id (no row lock)."""
+    products = Product.objects.filter(
+        store_id=store_id, pk__in=product_ids, is_active=True, deleted_at__isnull=True
+    )
+    return {product.pk: product for product in products}
 
 
 def product_get(*, store: Store, staff: bool, product_id: UUID) -> Product:

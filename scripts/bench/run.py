@@ -17,7 +17,8 @@ Steps (docs/performance.md explains each figure):
    through Django's test client; the floor reports its own in ``X-Queries``).
 4. Drive each scenario with wrk: per round, the three variants one after the
    other (the order rotates each round), each with a warm-up and then a fixed
-   concurrency for a fixed duration; then a fixed-rate run of each, at half
+   concurrency for a fixed duration; then a fixed-rate run of each
+   (``rate.py``: open loop, latency from each request's due time), at half
    Orderly's median throughput, for latency percentiles taken below
    saturation (the naive baseline may not keep up: its p99 shows it). After
    every run the harness waits for the database to go idle, so no backlog
@@ -40,6 +41,7 @@ import platform
 import secrets
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -47,6 +49,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +59,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
+from rate import fixed_rate, http_request  # noqa: E402
 from report import write_report  # noqa: E402
 
 VARIANTS = ("floor", "orderly", "naive")
@@ -114,6 +118,12 @@ def base_env(database: str, secret: str) -> dict[str, str]:
         "GUNICORN_LOG_LEVEL": "warning",
         # Steady state: no recycling in the middle of a measurement.
         "GUNICORN_MAX_REQUESTS": "0",
+        # libpq reads it when the URLs carry no password (a CI service's).
+        **(
+            {"PGPASSWORD": os.environ["PGPASSWORD"]}
+            if "PGPASSWORD" in os.environ
+            else {}
+        ),
     }
 
 
@@ -221,7 +231,6 @@ def wrk(
     *,
     seconds: float,
     connections: int,
-    rate: float = 0,
     token: str,
     fixtures: dict[str, Any],
     run_id: str,
@@ -235,8 +244,6 @@ def wrk(
         "BENCH_HOST": HOST,
         "BENCH_TOKEN": token if scenario.auth else "",
         "BENCH_PATH": scenario.paths[variant],
-        "BENCH_RATE": str(rate),
-        "BENCH_THREADS": str(threads),
         "BENCH_UNIQUE": "1" if scenario.unique else "0",
         "BENCH_RUN_ID": run_id,
         "BENCH_HOT": ",".join(hot or fixtures["hot"][variant]),
@@ -355,6 +362,51 @@ def scenarios(fixtures: dict[str, Any]) -> list[Scenario]:
             method="POST",
         ),
     ]
+
+
+def request_builder(
+    variant: str,
+    scenario: Scenario,
+    *,
+    fixtures: dict[str, Any],
+    token: str,
+    run_id: str,
+) -> Callable[[int], bytes]:
+    """Request ``i`` of a fixed-rate run, as ``wrk/*.lua`` builds it for wrk."""
+    path = scenario.paths[variant]
+    headers = {"X-Forwarded-Proto": "https"}
+    if scenario.auth:
+        headers["Authorization"] = f"Bearer {token}"
+    if scenario.method == "POST":
+        hot = fixtures["hot"][variant]
+
+        def place(i: int) -> bytes:
+            first = i % len(hot)
+            second = (first + 1 + (i // len(hot)) % (len(hot) - 1)) % len(hot)
+            lines = [hot[n] for n in sorted((first, second))]
+            body = {
+                **place_body(fixtures, lines[0]),
+                "lines": [{"product": product, "quantity": 1} for product in lines],
+            }
+            return http_request(
+                method="POST",
+                path=path,
+                host=HOST,
+                body=json.dumps(body).encode(),
+                headers={
+                    **headers,
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": f"{run_id}-{i}",
+                },
+            )
+
+        return place
+    if scenario.unique:
+        return lambda i: http_request(
+            method="GET", path=f"{path}?miss={run_id}-{i}", host=HOST, headers=headers
+        )
+    fixed = http_request(method="GET", path=path, host=HOST, headers=headers)
+    return lambda i: fixed
 
 
 def place_body(fixtures: dict[str, Any], product: str) -> dict[str, Any]:
@@ -529,6 +581,12 @@ def main() -> int:
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 os.killpg(server.pid, signal.SIGKILL)
 
+    for variant, port in PORTS.items():
+        with socket.socket() as probe_socket:
+            if probe_socket.connect_ex(("127.0.0.1", port)) == 0:
+                raise SystemExit(
+                    f"127.0.0.1:{port} ({variant}) is in use: stop it first"
+                )
     try:
         for variant in VARIANTS:
             servers[variant] = start(variant, env, args.workers, logs)
@@ -585,16 +643,17 @@ def main() -> int:
                 order = VARIANTS[round_ % 3 :] + VARIANTS[: round_ % 3]
                 for variant in order:
                     run_id = f"{started:%H%M%S}-{s.name}-{round_}-{variant}-rate"
-                    result = wrk(
+                    build = request_builder(
                         variant,
                         s,
-                        seconds=seconds,
-                        rate=rate,
-                        connections=max(32, args.connections * 2),
-                        token=fresh_token(),
                         fixtures=fixtures,
+                        token=fresh_token(),
                         run_id=run_id,
                     )
+                    result = fixed_rate(
+                        PORTS[variant], build, rate=rate, seconds=seconds
+                    )
+                    settle(database)
                     fixed[variant].append(result)
                     if s.unique:
                         subprocess.run(

@@ -1,6 +1,8 @@
 """The anonymous and per-user throttles count on one atomic counter per window."""
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -9,7 +11,6 @@ from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
 from apps.core.throttling import AnonRateThrottle, UserRateThrottle
-from apps.users.tests.factories import UserFactory
 
 
 def _request(address: str = "10.1.2.3", user=None):
@@ -37,9 +38,12 @@ def test_anonymous_callers_are_refused_past_the_rate_with_a_wait(three_per_minut
     assert AnonRateThrottle().allow_request(_request("10.9.9.9"), APIView()) is True
 
 
-@pytest.mark.django_db
+def _signed_in() -> SimpleNamespace:
+    return SimpleNamespace(is_authenticated=True, pk=uuid.uuid4())
+
+
 def test_users_are_counted_apart_from_their_address(three_per_minute):
-    alice, bob = UserFactory(), UserFactory()
+    alice, bob = _signed_in(), _signed_in()
     for _ in range(3):
         assert UserRateThrottle().allow_request(_request(user=alice), APIView())
     assert not UserRateThrottle().allow_request(_request(user=alice), APIView())

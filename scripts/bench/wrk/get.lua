@@ -7,7 +7,6 @@ local common = require("common")
 wrk.method = "GET"
 wrk.path = os.getenv("BENCH_PATH")
 common.headers()
-common.install_rate(_G)
 done = common.done
 
 if os.getenv("BENCH_UNIQUE") == "1" then

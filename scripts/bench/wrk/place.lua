@@ -17,7 +17,6 @@ local run = os.getenv("BENCH_RUN_ID") or "run"
 wrk.method = "POST"
 common.headers()
 wrk.headers["Content-Type"] = "application/json"
-common.install_rate(_G)
 done = common.done
 
 common.number_threads(_G)

@@ -1,0 +1,72 @@
+"""Profile one endpoint in-process with cProfile, on the benchmark database.
+
+    .venv/bin/python scripts/bench/profile_endpoint.py /api/v1/stores/bench/orders/ \\
+        --auth
+    .venv/bin/python scripts/bench/profile_endpoint.py /api/v1/stores/bench/products/
+
+The environment is the one ``make bench`` gives its servers (production
+settings, PostgreSQL and Redis on 127.0.0.1); the request goes through
+Django's test client as the bench store's owner (``--auth``) or anonymously,
+a few dozen times to warm up, then ``--requests`` times under cProfile. It
+prints the mean time per request and the top of the profile.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parents[1]), str(HERE)]
+
+from run import OWNER, base_env  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path")
+    parser.add_argument("--auth", action="store_true", help="as the store's owner")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--sort", default="cumtime", help="a pstats sort key")
+    parser.add_argument("--database", default="orderly_bench")
+    args = parser.parse_args()
+    os.environ.update(base_env(args.database, secrets.token_urlsafe(50)))
+
+    import django
+
+    django.setup()
+    import logging
+
+    from django.test import Client
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from apps.users.models import User
+
+    logging.disable(logging.INFO)  # the access log would time the terminal
+    client = Client(HTTP_HOST="orderly.bench.test", HTTP_X_FORWARDED_PROTO="https")
+    headers = {}
+    if args.auth:
+        token = AccessToken.for_user(User.objects.get(email=OWNER[0]))
+        headers["Authorization"] = f"Bearer {token}"
+    for _ in range(30):
+        client.get(args.path, headers=headers)
+    started = time.perf_counter()
+    for _ in range(args.requests):
+        client.get(args.path, headers=headers)
+    plain = (time.perf_counter() - started) / args.requests
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(args.requests):
+        response = client.get(args.path, headers=headers)
+    profile.disable()
+    print(f"{response.status_code}: {plain * 1000:.2f} ms per request unprofiled")
+    pstats.Stats(profile).sort_stats(args.sort).print_stats(30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
