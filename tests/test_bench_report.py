@@ -95,6 +95,9 @@ def test_each_figure_outside_its_bound_is_reported_missed(report):
     assert met["Cached product list vs floor"] is True
     figure = next(r for r in rows if r["target"] == "Order list throughput vs floor")
     assert figure["value"] == pytest.approx(0.1)
+    assert report.shortfall(figure) == "25% of the bound"
+    placement = next(r for r in rows if r["target"] == "Oversold units under attack")
+    assert report.shortfall(placement) == "3 over"
 
 
 def test_the_report_is_written_as_markdown_json_and_a_plot(report, tmp_path):
@@ -107,5 +110,5 @@ def test_the_report_is_written_as_markdown_json_and_a_plot(report, tmp_path):
         "2026-11-23-quick.png",
     ]
     text = paths[0].read_text()
-    assert "| Order list throughput vs floor | 0.50 x | ≥ 0.40 x | yes |" in text
+    assert "| Order list throughput vs floor | 0.50 x | ≥ 0.40 x | yes |  |  |" in text
     assert paths[2].read_bytes().startswith(b"\x89PNG")
