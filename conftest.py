@@ -18,13 +18,20 @@ hypothesis_settings.load_profile("orderly")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip PostgreSQL-only tests on the embedded SQLite default."""
-    if connection.vendor == "postgresql":
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+    """Skip PostgreSQL-only and Redis-only tests on the embedded default."""
+    from django.conf import settings
+
+    missing = {
+        "postgres": connection.vendor != "postgresql",
+        "redis": not settings.REDIS_URL,
+    }
+    for marker, absent in missing.items():
+        if not absent:
+            continue
+        skip = pytest.mark.skip(reason=f"needs {marker} (see README, Tests)")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
@@ -96,6 +103,19 @@ def member_of(db):
         return MembershipFactory(store=store, role=role).user
 
     return make
+
+
+@pytest.fixture
+def cache_down(settings):
+    """Point the cache at a port where no Redis listens (changing CACHES
+    rebuilds the cache handlers: Django's setting_changed)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        }
+    }
 
 
 def _fresh_celery_pools(app):

@@ -16,10 +16,12 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django_filters.fields import ChoiceField
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.request import Request
 
 from .money import DECIMAL_PLACES, MAX_AMOUNT, MAX_DIGITS
 from .serializers import UUID_RE, StrictDecimalField
@@ -247,3 +249,23 @@ class StrictDateTimeFilter(django_filters.Filter):
     """A moment bound, e.g. ``?created_after=2026-11-01T00:00:00+01:00``."""
 
     field_class = OffsetDateTimeField
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, not run when the query names no filter at all.
+
+    Building a FilterSet deep-copies its filters and builds and validates a
+    form: 0.5 ms of a first page of orders that takes 6.6 ms in-process
+    (docs/performance.md). A query holding nothing but the pagination's
+    parameters filters nothing, so the queryset is returned as it came.
+    """
+
+    def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
+        paginator = getattr(view, "paginator", None)
+        paging = {
+            getattr(paginator, "cursor_query_param", None),
+            getattr(paginator, "page_size_query_param", None),
+        }
+        if set(request.query_params) <= paging:
+            return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -138,7 +138,11 @@ class ProductViewSet(
             view="detail" if self.detail else "list",
             url=self.request.build_absolute_uri(),
         )
-        return SharedPage(key=key, timeout=settings.CATALOG_CACHE_SECONDS)
+        return SharedPage(
+            key=key,
+            timeout=settings.CATALOG_CACHE_SECONDS,
+            version_key=cache.version_key(store_id=self.store.pk),
+        )
 
     def reload(self, instance: Product) -> Product:
         return selectors.product_get(

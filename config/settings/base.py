@@ -271,7 +271,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CursorPagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["apps.core.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "apps.core.schema.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.problems.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [

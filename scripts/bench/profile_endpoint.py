@@ -33,6 +33,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--sort", default="cumtime", help="a pstats sort key")
     parser.add_argument("--database", default="orderly_bench")
+    parser.add_argument("--limit", default="30", help="rows to print, or a regex")
+    parser.add_argument("--callers", help="print the callers of matching functions")
     args = parser.parse_args()
     os.environ.update(base_env(args.database, secrets.token_urlsafe(50)))
 
@@ -64,7 +66,10 @@ def main() -> int:
         response = client.get(args.path, headers=headers)
     profile.disable()
     print(f"{response.status_code}: {plain * 1000:.2f} ms per request unprofiled")
-    pstats.Stats(profile).sort_stats(args.sort).print_stats(30)
+    stats = pstats.Stats(profile).sort_stats(args.sort)
+    stats.print_stats(int(args.limit) if args.limit.isdigit() else args.limit)
+    if args.callers:
+        stats.print_callers(args.callers)
     return 0
 
 

@@ -61,7 +61,7 @@ def test_a_private_answer_is_built_every_time_and_never_stored():
     assert (first["X-Cache"], second["X-Cache"]) == ("BYPASS", "BYPASS")
     assert first["ETag"] == second["ETag"]
     assert BUILDS == ["private", "private"]
-    assert page_get("reports:v7:daily") is None
+    assert page_get(SharedPage(key="reports:v7:daily", timeout=60)) == (None, "")
 
 
 @pytest.mark.parametrize("audience", ["public", "private"])
@@ -78,6 +78,37 @@ def test_a_cached_value_of_another_shape_is_a_miss():
     response = _get("public")
     assert response["X-Cache"] == "MISS"
     assert response.content == b'{"total":"12.50"}'
+
+
+class VersionedReportViewSet(ReportViewSet):
+    def shared_page(self):
+        return SharedPage(key="reports:daily", timeout=60, version_key="reports:ver")
+
+
+def _get_versioned():
+    view = VersionedReportViewSet.as_view({"get": "retrieve"})
+    return view(APIRequestFactory().get("/report/"), audience="public")
+
+
+def test_a_versioned_page_is_served_only_under_the_version_it_was_built_for():
+    assert [_get_versioned()["X-Cache"] for _ in range(2)] == ["MISS", "HIT"]
+    first_version = cache.get("reports:ver")
+    assert first_version  # made on first use
+    cache.set("reports:ver", "replaced", timeout=None)  # what a write does
+    assert [_get_versioned()["X-Cache"] for _ in range(2)] == ["MISS", "HIT"]
+    assert BUILDS == ["public", "public"]
+    # Rebuilt in place: one entry per page, whatever the number of versions.
+    shared = SharedPage(key="reports:daily", timeout=60, version_key="reports:ver")
+    page, version = page_get(shared)
+    assert version == "replaced"
+    assert page is not None
+
+
+def test_a_lost_version_makes_every_page_stale():
+    _get_versioned()
+    cache.delete("reports:ver")  # evicted: a new random version, never the old
+    assert _get_versioned()["X-Cache"] == "MISS"
+    assert BUILDS == ["public", "public"]
 
 
 # --- Writes: ConditionalWriteMixin -------------------------------------------------

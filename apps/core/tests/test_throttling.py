@@ -75,3 +75,17 @@ def test_a_throttle_without_a_rate_allows_everything(monkeypatch):
     assert all(
         AnonRateThrottle().allow_request(_request(), APIView()) for _ in range(200)
     )
+
+
+def test_anonymous_requests_count_against_the_anon_rate_only(three_per_minute):
+    throttle = UserRateThrottle()
+    assert throttle.get_cache_key(_request("10.6.6.6"), APIView()) is None
+    assert all(
+        UserRateThrottle().allow_request(_request("10.6.6.6"), APIView())
+        for _ in range(10)
+    )
+    anon = [
+        AnonRateThrottle().allow_request(_request("10.6.6.6"), APIView())
+        for _ in range(4)
+    ]
+    assert anon == [True, True, True, False]

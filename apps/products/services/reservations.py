@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import F
 
 from apps.core.exceptions import ConflictError, ValidationFailed, field_error
 from apps.users.models import User
@@ -148,9 +147,6 @@ def _move(
                 f"{product.sku} holds at most {STOCK_LIMIT} units; it has {before}.",
                 code="stock_limit",
             )
-        Product.objects.filter(pk=product_id).update(
-            stock_quantity=F("stock_quantity") + delta
-        )
         product.stock_quantity = before + delta
         flipped = flipped or (before > 0) != (product.stock_quantity > 0)
         movements.append(
@@ -163,6 +159,12 @@ def _move(
                 balance_after=product.stock_quantity,
             )
         )
+    # The rows are locked and were read under the lock, so their new levels
+    # are known: one UPDATE sets them all (a statement fewer per extra line,
+    # inside the locks; docs/performance.md).
+    Product.objects.bulk_update(
+        [products[product_id] for product_id in dict(deltas)], ["stock_quantity"]
+    )
     StockMovement.objects.bulk_create(movements)
     if flipped:  # "in stock" changed for shoppers
         for store_id in {product.store_id for product in products.values()}:

@@ -1,0 +1,59 @@
+"""Rate-limit counters: exact under concurrency, expiring with their window,
+and letting requests through when the cache cannot be reached."""
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core.cache import cache, caches
+
+from apps.core.ratelimit import Rate, hit
+
+
+def test_hits_past_the_limit_wait_for_the_next_window():
+    rate = Rate(limit=2, period=60)
+    waits = [hit(scope="t", identity="someone", rate=rate) for _ in range(3)]
+    assert waits[:2] == [None, None]
+    assert waits[2] is not None
+    assert 1 <= waits[2] <= 60
+
+
+def test_concurrent_hits_are_each_counted():
+    rate = Rate(limit=25, period=60)
+
+    def attempt(_: int) -> bool:
+        return hit(scope="t", identity="crowd", rate=rate) is None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(attempt, range(60)))
+    assert answers.count(True) == 25
+
+
+@pytest.mark.redis
+def test_a_redis_counter_expires_with_its_window():
+    hit(scope="t", identity="ttl", rate=Rate(limit=5, period=30))
+    client = caches["default"].client.get_client(write=True)
+    [name] = client.keys("*ratelimit:t:*")
+    assert cache.get(name.decode().split(":", 2)[2]) == 1  # readable by the cache
+    assert 0 < client.ttl(name) <= 31
+
+
+@pytest.mark.redis
+def test_the_redis_counter_is_one_round_trip(monkeypatch):
+    client = caches["default"].client.get_client(write=True)
+    sent = []
+    real = type(client).execute_command
+
+    def record(self, *args, **kwargs):
+        sent.append(args[0])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(client), "execute_command", record)
+    hit(scope="t", identity="trips", rate=Rate(limit=5, period=30))
+    assert sent == []  # no command alone: SET NX and INCR went in one pipeline
+
+
+def test_an_unreachable_redis_lets_the_request_through(cache_down, caplog):
+    with caplog.at_level(logging.WARNING, logger="apps.core.ratelimit"):
+        assert hit(scope="t", identity="x", rate=Rate(limit=0, period=60)) is None
+    assert "unreachable" in caplog.text
