@@ -87,7 +87,7 @@ def page_get(shared: SharedPage) -> tuple[CachedPage | None, str]:
 
     The page and its version are read together (one ``MGET``: a hit costs one
     round trip to Redis, where reading the version and then the page under a
-    key naming it cost two, 0.15 ms more per request; docs/performance.md).
+    key naming it cost two, about 0.2 ms more per hit; docs/performance.md).
     """
     name = PAGE_PREFIX + shared.key
     found = cache.get_many(

@@ -255,7 +255,7 @@ class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, not run when the query names no filter at all.
 
     Building a FilterSet deep-copies its filters and builds and validates a
-    form: 0.5 ms of a first page of orders that takes 6.6 ms in-process
+    form: 0.6 ms of a first page of orders that took 8.5 ms in-process
     (docs/performance.md). A query holding nothing but the pagination's
     parameters filters nothing, so the queryset is returned as it came.
     """

@@ -115,11 +115,12 @@ WHY = {
     "Order list throughput vs floor": (
         "the floor is the SQL and a dict per row; Orderly's request also passes "
         "twelve middleware, DRF's dispatch, JWT authentication with the user row, "
-        "the tenancy query, the throttle's Redis round trips and the cursor paginator"
+        "the tenancy query, the throttle's Redis round trip and the cursor paginator"
     ),
     "Cached product list vs floor": (
-        "a hit still runs the middleware, DRF's dispatch, the anonymous throttle "
-        "and the store query before the two cache reads the floor also makes"
+        "a hit still runs twelve middleware and DRF's dispatch (most of the "
+        "2 ms it takes in-process) around the store query and two Redis round "
+        "trips, the throttle's and the page's, which the floor also makes"
     ),
     "Placement throughput, 16 clients": (
         "CPU-bound on two cores shared with PostgreSQL and wrk: 23 statements "
