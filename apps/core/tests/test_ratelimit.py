@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache import cache, caches
+from redis.client import Pipeline
 
 from apps.core.ratelimit import Rate, hit
 
@@ -32,8 +33,9 @@ def test_concurrent_hits_are_each_counted():
 @pytest.mark.redis
 def test_a_redis_counter_expires_with_its_window():
     hit(scope="t", identity="ttl", rate=Rate(limit=5, period=30))
-    client = caches["default"].client.get_client(write=True)
-    [name] = client.keys("*ratelimit:t:*")
+    backend = caches["default"]
+    client = backend.client.get_client(write=True)
+    [name] = client.keys(backend.client.make_key("ratelimit:t:*"))  # this run's only
     assert cache.get(name.decode().split(":", 2)[2]) == 1  # readable by the cache
     assert 0 < client.ttl(name) <= 31
 
@@ -48,9 +50,18 @@ def test_the_redis_counter_is_one_round_trip(monkeypatch):
         sent.append(args[0])
         return real(self, *args, **kwargs)
 
+    batches = []
+    real_execute = Pipeline.execute
+
+    def record_batch(self, *args, **kwargs):
+        batches.append((self.transaction, [c[0][0] for c in self.command_stack]))
+        return real_execute(self, *args, **kwargs)
+
     monkeypatch.setattr(type(client), "execute_command", record)
+    monkeypatch.setattr(Pipeline, "execute", record_batch)
     hit(scope="t", identity="trips", rate=Rate(limit=5, period=30))
-    assert sent == []  # no command alone: SET NX and INCR went in one pipeline
+    assert sent == []  # no command alone
+    assert batches == [(True, ["SET", "INCRBY"])]  # both in one MULTI/EXEC
 
 
 def test_an_unreachable_redis_lets_the_request_through(cache_down, caplog):
