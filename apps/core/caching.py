@@ -82,12 +82,14 @@ def make_etag(body: bytes) -> str:
 PAGE_PREFIX = "page:v2:"
 
 
-def page_get(shared: SharedPage) -> tuple[CachedPage | None, str]:
+def page_get(shared: SharedPage) -> tuple[CachedPage | None, str | None]:
     """The page shared under ``shared.key`` if it is current, and the version.
 
     The page and its version are read together (one ``MGET``: a hit costs one
     round trip to Redis, where reading the version and then the page under a
     key naming it cost two, about 0.2 ms more per hit; docs/performance.md).
+    The version is None when it cannot be read (the cache is down): such a
+    page is neither served nor shared, since nothing says what it shows.
     """
     name = PAGE_PREFIX + shared.key
     found = cache.get_many(
@@ -99,6 +101,8 @@ def page_get(shared: SharedPage) -> tuple[CachedPage | None, str]:
         if current is None:
             cache.add(shared.version_key, uuid.uuid4().hex, timeout=None)
             current = cache.get(shared.version_key)
+            if current is None:
+                return None, None
         version = str(current)
     value = found.get(name)
     if not isinstance(value, tuple) or len(value) != 3 or value[0] != version:
@@ -136,7 +140,8 @@ class ConditionalReadMixin(GenericAPIView):
         if page is not None:
             return _respond(self.request, page, "HIT")
         page = _render(build())
-        page_put(shared, version, page)
+        if version is not None:
+            page_put(shared, version, page)
         return _respond(self.request, page, "MISS")
 
 

@@ -111,6 +111,24 @@ def test_a_lost_version_makes_every_page_stale():
     assert BUILDS == ["public", "public"]
 
 
+def test_a_page_whose_version_cannot_be_read_is_served_but_never_shared(monkeypatch):
+    # What django-redis answers while Redis is down (errors ignored and logged,
+    # config/settings/base.py): every read misses and every write is dropped.
+    monkeypatch.setattr(cache, "get_many", lambda keys: {})
+    monkeypatch.setattr(cache, "get", lambda key, default=None: default)
+    monkeypatch.setattr(cache, "add", lambda *args, **kwargs: False)
+    stored = []
+    monkeypatch.setattr(cache, "set", lambda *args, **kwargs: stored.append(args))
+    response = _get_versioned()
+    assert response.status_code == 200
+    assert response["X-Cache"] == "MISS"
+    assert response.content == b'{"total":"12.50"}'
+    assert stored == []  # no page filed under an unknown version
+    monkeypatch.undo()  # Redis is back: a version is made, the page shared
+    assert [_get_versioned()["X-Cache"] for _ in range(2)] == ["MISS", "HIT"]
+    assert BUILDS == ["public", "public"]
+
+
 # --- Writes: ConditionalWriteMixin -------------------------------------------------
 
 

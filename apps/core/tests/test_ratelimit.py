@@ -6,8 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from redis.client import Pipeline
 
+from apps.core import ratelimit
 from apps.core.ratelimit import Rate, hit
 
 
@@ -68,3 +70,21 @@ def test_an_unreachable_redis_lets_the_request_through(cache_down, caplog):
     with caplog.at_level(logging.WARNING, logger="apps.core.ratelimit"):
         assert hit(scope="t", identity="x", rate=Rate(limit=0, period=60)) is None
     assert "unreachable" in caplog.text
+
+
+def test_a_local_counter_that_expires_between_add_and_incr_opens_a_window(monkeypatch):
+    local = LocMemCache("ratelimit-test", {})
+    monkeypatch.setattr(ratelimit, "cache", local)
+    monkeypatch.setattr(ratelimit, "_redis_client", lambda: None)
+    real_incr = local.incr
+
+    def expire_first(key, delta=1, version=None):
+        monkeypatch.setattr(local, "incr", real_incr)
+        local.delete(key)  # the window ends right after add
+        return real_incr(key, delta, version)  # raises ValueError: no such key
+
+    monkeypatch.setattr(local, "incr", expire_first)
+    rate = Rate(limit=2, period=60)
+    assert hit(scope="t", identity="edge", rate=rate) is None  # counted as 1
+    assert hit(scope="t", identity="edge", rate=rate) is None  # 2
+    assert hit(scope="t", identity="edge", rate=rate) is not None  # 3: over

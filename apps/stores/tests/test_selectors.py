@@ -1,0 +1,64 @@
+"""Store resolution: the statement written as SQL answers what the ORM would."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+from django.utils import timezone
+
+from apps.stores.models import Membership, Store
+from apps.stores.selectors import store_resolve
+from apps.users.tests.factories import UserFactory
+
+from .factories import MembershipFactory, StoreFactory
+
+
+def _fields(store: Store) -> dict:
+    return {f.attname: getattr(store, f.attname) for f in Store._meta.concrete_fields}
+
+
+@pytest.mark.django_db
+def test_the_store_comes_back_as_the_orm_loads_it():
+    store = StoreFactory(webhook_secret_rotated_at=timezone.now() - timedelta(hours=1))
+    access = store_resolve(slug=store.slug, user=None)
+    loaded = Store.objects.get(pk=store.pk)
+    assert _fields(access.store) == _fields(
+        loaded
+    )  # values and types, column by column
+    assert all(
+        type(getattr(access.store, name)) is type(value)
+        for name, value in _fields(loaded).items()
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Membership.Role.OWNER, Membership.Role.STAFF])
+def test_a_member_gets_their_role(role):
+    membership = MembershipFactory(role=role)
+    access = store_resolve(slug=membership.store.slug, user=membership.user)
+    assert access.role == role
+    assert access.is_member
+    assert access.user == membership.user
+
+
+@pytest.mark.django_db
+def test_a_signed_in_stranger_and_an_anonymous_caller_have_no_role():
+    store = StoreFactory()
+    MembershipFactory(store=store)  # someone else's membership
+    MembershipFactory(user=(stranger := UserFactory()))  # a role in another store
+    for user in (stranger, AnonymousUser(), None):
+        access = store_resolve(slug=store.slug, user=user)
+        assert access.store.pk == store.pk
+        assert access.role is None
+        assert not access.is_member
+    assert store_resolve(slug=store.slug, user=stranger).user == stranger
+    assert store_resolve(slug=store.slug, user=AnonymousUser()).user is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["missing", "NOT A SLUG", "x' OR '1'='1", ""])
+def test_an_unknown_or_malformed_slug_is_404(slug):
+    StoreFactory(slug="real")
+    with pytest.raises(Http404):
+        store_resolve(slug=slug, user=None)
