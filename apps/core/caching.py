@@ -36,8 +36,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -69,6 +72,9 @@ class SharedPage:
 class CachedPage:
     body: bytes
     etag: str
+    # The headers the view adds to every answer (DRF's ``Allow``), kept with
+    # the page so that SharedPageMiddleware answers a hit as the view would.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def make_etag(body: bytes) -> str:
@@ -76,10 +82,10 @@ def make_etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-# Pages are stored as plain (version, body, tag) triples under a prefix of
-# their own, so that a release which changes their shape never unpickles an
-# older one.
-PAGE_PREFIX = "page:v2:"
+# Pages are stored as plain (version, body, tag, headers) tuples under a
+# prefix of their own, so that a release which changes their shape never
+# unpickles an older one.
+PAGE_PREFIX = "page:v3:"
 
 
 def page_get(shared: SharedPage) -> tuple[CachedPage | None, str | None]:
@@ -105,14 +111,18 @@ def page_get(shared: SharedPage) -> tuple[CachedPage | None, str | None]:
                 return None, None
         version = str(current)
     value = found.get(name)
-    if not isinstance(value, tuple) or len(value) != 3 or value[0] != version:
+    if not isinstance(value, tuple) or len(value) != 4 or value[0] != version:
         return None, version
-    return CachedPage(body=value[1], etag=value[2]), version
+    return CachedPage(body=value[1], etag=value[2], headers=value[3]), version
 
 
 def page_put(shared: SharedPage, version: str, page: CachedPage) -> None:
     """Share ``page`` as built under ``version`` (read before it was built)."""
-    cache.set(PAGE_PREFIX + shared.key, (version, page.body, page.etag), shared.timeout)
+    cache.set(
+        PAGE_PREFIX + shared.key,
+        (version, page.body, page.etag, page.headers),
+        shared.timeout,
+    )
 
 
 def if_none_match(request: HttpRequest, etag: str) -> bool:
@@ -139,10 +149,75 @@ class ConditionalReadMixin(GenericAPIView):
         page, version = page_get(shared)
         if page is not None:
             return _respond(self.request, page, "HIT")
-        page = _render(build())
+        page = _render(build(), headers=tuple(self.default_response_headers.items()))
         if version is not None:
             page_put(shared, version, page)
         return _respond(self.request, page, "MISS")
+
+
+class SharedPageMiddleware:
+    """Answer an anonymous GET from its shared page before the rest of the stack.
+
+    A cache hit of a public page needs none of what follows this middleware
+    (sessions, CSRF, authentication, messages) nor DRF's dispatch: serving it
+    here took the storefront hit from about 1.0 to 0.5 ms in-process, the
+    largest share of what separated it from the floor (ADR 0065,
+    docs/performance.md). It answers only what the view would answer with
+    the same page:
+
+    - a GET with no ``Authorization`` header (the API authenticates by JWT
+      only) and an ``Accept`` the JSON renderer satisfies without
+      negotiation (none, ``*/*`` or ``application/json``);
+    - to a URL whose view class names the page an anonymous read shares
+      (``public_shared_page``, a class method: the same key the view uses);
+    - when that page is in the cache under its current version, and the view's
+      throttles let the caller through (counted on the same counters).
+
+    Anything else, a miss or a refused throttle included, goes down the stack
+    unchanged, where the view builds (and shares) the page or answers the
+    error. ``apps/products/tests/test_shared_page_middleware.py`` holds each
+    answer equal, header for header, to the one the view gives.
+    """
+
+    ACCEPT = frozenset({"", "*/*", "application/json"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.serve(request)
+        return self.get_response(request) if response is None else response
+
+    def serve(self, request: HttpRequest) -> HttpResponse | None:
+        meta = request.META
+        if (
+            request.method != "GET"
+            or "HTTP_AUTHORIZATION" in meta
+            or meta.get("HTTP_ACCEPT", "") not in self.ACCEPT
+        ):
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        view_class = getattr(match.func, "cls", None)
+        public_page = getattr(view_class, "public_shared_page", None)
+        if view_class is None or public_page is None:
+            return None
+        shared = public_page(request, match)
+        if shared is None:
+            return None
+        page, _ = page_get(shared)
+        if page is None:
+            return None  # the view builds the page and shares it
+        request.user = AnonymousUser()  # what authentication makes of this caller
+        view = view_class()
+        if not all(t().allow_request(request, view) for t in view.throttle_classes):
+            return None  # the view answers 429 (the caller is counted twice)
+        request.resolver_match = match  # for the access log
+        response = _respond(request, page, "HIT")
+        response["Content-Length"] = str(len(response.content))
+        return response
 
 
 class CachedListModelMixin(ConditionalReadMixin, mixins.ListModelMixin):
@@ -242,12 +317,12 @@ def conditional_write(*, responses: dict[Any, Any], **kwargs: Any) -> Any:
     )
 
 
-def _render(data: Any) -> CachedPage:
+def _render(data: Any, headers: tuple[tuple[str, str], ...] = ()) -> CachedPage:
     body = JSONRenderer().render(data)
-    return CachedPage(body=body, etag=make_etag(body))
+    return CachedPage(body=body, etag=make_etag(body), headers=headers)
 
 
-def _respond(request: Request, page: CachedPage, state: str) -> HttpResponse:
+def _respond(request: HttpRequest, page: CachedPage, state: str) -> HttpResponse:
     if if_none_match(request, page.etag):
         response: HttpResponse = HttpResponseNotModified()
     else:
@@ -256,4 +331,9 @@ def _respond(request: Request, page: CachedPage, state: str) -> HttpResponse:
     response["X-Cache"] = state
     response["Vary"] = "Authorization"
     response["Cache-Control"] = "no-cache"
+    for name, value in page.headers:
+        if name == "Vary":
+            patch_vary_headers(response, [value])
+        else:
+            response[name] = value
     return response

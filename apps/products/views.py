@@ -1,10 +1,12 @@
 """Catalog endpoints: a cached public storefront and staff catalog management."""
 
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.urls import ResolverMatch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -29,6 +31,7 @@ from apps.core.caching import (
 )
 from apps.core.serializers import ProblemSerializer
 from apps.stores.scoping import IsStoreManager, IsStoreMember, StoreScopedViewMixin
+from apps.stores.selectors import store_id_by_slug
 from apps.users.selectors import user_from_request
 
 from . import cache, selectors, services
@@ -133,16 +136,20 @@ class ProductViewSet(
     def shared_page(self) -> SharedPage | None:
         if self.is_staff:
             return None  # members see stock levels and inactive products
-        key = cache.page_key(
-            store_id=self.store.pk,
-            view="detail" if self.detail else "list",
-            url=self.request.build_absolute_uri(),
-        )
-        return SharedPage(
-            key=key,
-            timeout=settings.CATALOG_CACHE_SECONDS,
-            version_key=cache.version_key(store_id=self.store.pk),
-        )
+        return _public_page(self.store.pk, detail=self.detail, request=self.request)
+
+    @classmethod
+    def public_shared_page(
+        cls, request: HttpRequest, match: ResolverMatch
+    ) -> SharedPage | None:
+        """The page an anonymous GET of ``match`` shares (SharedPageMiddleware)."""
+        if match.func.actions.get("get") not in ("list", "retrieve"):  # type: ignore[attr-defined]
+            return None
+        store_id = store_id_by_slug(slug=match.kwargs["store_slug"])
+        if store_id is None:
+            return None  # the view answers the 404
+        detail = bool(match.func.initkwargs.get("detail"))  # type: ignore[attr-defined]
+        return _public_page(store_id, detail=detail, request=request)
 
     def reload(self, instance: Product) -> Product:
         return selectors.product_get(
@@ -323,3 +330,16 @@ class CategoryViewSet(
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         services.category_delete(category=self.get_object(), if_match=self.if_match())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _public_page(store_id: UUID, *, detail: bool, request: HttpRequest) -> SharedPage:
+    """The shared page of a public catalog read: per store, URL and version."""
+    return SharedPage(
+        key=cache.page_key(
+            store_id=store_id,
+            view="detail" if detail else "list",
+            url=request.build_absolute_uri(),
+        ),
+        timeout=settings.CATALOG_CACHE_SECONDS,
+        version_key=cache.version_key(store_id=store_id),
+    )
