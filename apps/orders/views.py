@@ -48,6 +48,7 @@ from .serializers import (
     OrderRefundInputSerializer,
     OrderShipInputSerializer,
     OrderSummaryOutputSerializer,
+    order_detail_data,
     order_list_rows,
 )
 from .transitions import Verb
@@ -139,7 +140,7 @@ class OrderViewSet(
         return order_get(access=self.store_access, order_id=self.kwargs["order_id"])
 
     def representation(self, instance: Order) -> Any:
-        return OrderDetailOutputSerializer(instance).data
+        return order_detail_data(instance)
 
     def reload(self, instance: Order) -> Order:
         return order_get(access=self.store_access, order_id=instance.pk)

@@ -114,18 +114,22 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 WHY = {
     "Order list throughput vs floor": (
         "the floor is the SQL and a dict per row; Orderly's request also passes "
-        "twelve middleware, DRF's dispatch, JWT authentication with the user row, "
-        "the tenancy query, the throttle's Redis round trip and the cursor paginator"
+        "fourteen middleware, DRF's dispatch, JWT authentication with the user "
+        "row, the tenancy query, the connection's health check, the throttle's "
+        "Redis round trip and the cursor paginator"
     ),
     "Cached product list vs floor": (
-        "a hit still runs twelve middleware and DRF's dispatch (most of the "
-        "2 ms it takes in-process) around the store query and two Redis round "
-        "trips, the throttle's and the page's, which the floor also makes"
+        "a hit is answered before sessions, CSRF, authentication and DRF (ADR "
+        "0065), but still passes eight middleware (request id, JSON access log, "
+        "body limit, security, frame options, CSP, WhiteNoise, CORS) and makes "
+        "four round trips where the floor makes three: the connection's health "
+        "check, the store's id, the page with its version, the throttle's counter"
     ),
     "Placement throughput, 16 clients": (
-        "CPU-bound on two cores shared with PostgreSQL and wrk: 23 statements "
-        "through the ORM (the floor sends 15 prepared ones), input validation, "
-        "the idempotency record and the outbox row in the same transaction"
+        "CPU-bound on two cores shared with PostgreSQL and wrk: 19 statements "
+        "in two transactions through the ORM (the floor sends 15 prepared ones "
+        "in one), input validation, the idempotency record and the outbox row "
+        "with the order, and the outbox task published after commit"
     ),
     "Placement p99, 16 clients": (
         "16 clients queue for 4 workers on a CPU-bound request; at half "

@@ -42,7 +42,9 @@ def _lock(*, store_id: UUID, lines: Sequence[StockLine]) -> dict[UUID, Product]:
     return {product.pk: product for product in locked}
 
 
-@transaction.atomic
+# No savepoint inside a caller's transaction, like order_place (ADR 0066): a
+# failure aborts the caller's transaction.
+@transaction.atomic(savepoint=False)
 def stock_reserve(
     *,
     store_id: UUID,
