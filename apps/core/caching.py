@@ -36,10 +36,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
@@ -166,12 +167,13 @@ class SharedPageMiddleware:
     the same page:
 
     - a GET with no ``Authorization`` header (the API authenticates by JWT
-      only) and an ``Accept`` the JSON renderer satisfies without
-      negotiation (none, ``*/*`` or ``application/json``);
+      only), no session cookie, and an ``Accept`` the JSON renderer satisfies
+      without negotiation (none, ``*/*`` or ``application/json``);
     - to a URL whose view class names the page an anonymous read shares
       (``public_shared_page``, a class method: the same key the view uses);
-    - when that page is in the cache under its current version, and the view's
-      throttles let the caller through (counted on the same counters).
+    - when the view's throttles let the caller through (counted on the same
+      counters, before anything is read; the view does not count the request
+      again) and that page is in the cache under its current version.
 
     Anything else, a miss or a refused throttle included, goes down the stack
     unchanged, where the view builds (and shares) the page or answers the
@@ -179,7 +181,7 @@ class SharedPageMiddleware:
     answer equal, header for header, to the one the view gives.
     """
 
-    ACCEPT = frozenset({"", "*/*", "application/json"})
+    ACCEPT = frozenset({"*/*", "application/json"})
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -190,34 +192,54 @@ class SharedPageMiddleware:
 
     def serve(self, request: HttpRequest) -> HttpResponse | None:
         meta = request.META
+        accept = meta.get("HTTP_ACCEPT")
         if (
             request.method != "GET"
             or "HTTP_AUTHORIZATION" in meta
-            or meta.get("HTTP_ACCEPT", "") not in self.ACCEPT
+            or (accept is not None and accept not in self.ACCEPT)
+            # The session middleware would answer a session cookie (deleting a
+            # stale one, with Vary: Cookie): the view's path does that.
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
         ):
             return None
         try:
             match = resolve(request.path_info)
         except Resolver404:
             return None
-        view_class = getattr(match.func, "cls", None)
-        public_page = getattr(view_class, "public_shared_page", None)
-        if view_class is None or public_page is None:
+        public_page = getattr(
+            getattr(match.func, "cls", None), "public_shared_page", None
+        )
+        if public_page is None:
             return None
+        # The throttles first, as DRF runs them before the view reads anything:
+        # a caller over the limit costs no query. Every throttle counts (DRF
+        # runs them all); one that refuses sends the request on to the view,
+        # which counts it again and answers 429.
+        request.user = AnonymousUser()  # what authentication makes of this caller
+        view = _view_for(match, request)
+        allowed = [t.allow_request(request, view) for t in view.get_throttles()]
+        if not all(allowed):
+            return None
+        request.throttles_counted = True  # type: ignore[attr-defined] # the view's skip it
         shared = public_page(request, match)
         if shared is None:
             return None
         page, _ = page_get(shared)
         if page is None:
             return None  # the view builds the page and shares it
-        request.user = AnonymousUser()  # what authentication makes of this caller
-        view = view_class()
-        if not all(t().allow_request(request, view) for t in view.throttle_classes):
-            return None  # the view answers 429 (the caller is counted twice)
         request.resolver_match = match  # for the access log
         response = _respond(request, page, "HIT")
         response["Content-Length"] = str(len(response.content))
         return response
+
+
+def _view_for(match: ResolverMatch, request: HttpRequest) -> Any:
+    """The view instance DRF would make for ``match`` (for its throttles)."""
+    view = match.func.cls(**match.func.initkwargs)  # type: ignore[attr-defined]
+    view.action_map = match.func.actions  # type: ignore[attr-defined]
+    view.action = view.action_map.get("get")
+    view.request, view.args, view.kwargs = request, match.args, match.kwargs
+    return view
 
 
 class CachedListModelMixin(ConditionalReadMixin, mixins.ListModelMixin):

@@ -28,6 +28,10 @@ class CounterThrottleMixin(throttling.SimpleRateThrottle):
     def allow_request(self, request: Request, view: Any) -> bool:
         if self.rate is None:
             return True
+        if getattr(request, "throttles_counted", False):
+            # SharedPageMiddleware counted this request with the view's own
+            # throttles before sending it on (a miss): not twice.
+            return True
         key = self.get_cache_key(request, view)
         if key is None:
             return True

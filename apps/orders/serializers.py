@@ -185,7 +185,11 @@ ORDER_LIST_FIELDS = (
 
 
 def _moment(value: datetime | None) -> str | None:
-    """A datetime as DRF renders it: ISO 8601 in UTC, ``Z`` for the offset."""
+    """A datetime as DRF renders it: ISO 8601 in UTC, ``Z`` for the offset.
+
+    DRF renders in the current time zone, which is UTC (``TIME_ZONE``, and no
+    request activates another); the tests comparing renderings hold it so.
+    """
     if value is None:
         return None
     text = value.astimezone(UTC).isoformat()

@@ -99,5 +99,10 @@ def test_the_detail_matches_the_serializer_byte_for_byte_in_every_state(currency
     for order in (pending, cancelled, expired, refunded):
         by_hand, by_serializer = _detail_bytes(order.pk)
         assert by_hand == by_serializer
+    # The placement answers from the order it wrote, not one read back.
+    placed = place_order(store=store, products=[(product, 2), (other, 1)])
+    assert JSONRenderer().render(order_detail_data(placed)) == JSONRenderer().render(
+        OrderDetailOutputSerializer(placed).data
+    )
     assert b'"carrier":"DHL"' in _detail_bytes(refunded.pk)[0]
     assert b'"actor":null' in _detail_bytes(expired.pk)[0]

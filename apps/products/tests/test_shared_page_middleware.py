@@ -60,15 +60,29 @@ def _answer(response):
     return response.status_code, headers, response.content
 
 
+ORIGIN = "https://shop.example.com"
+
+
 @pytest.mark.parametrize("index", [0, 1, 2])
 @pytest.mark.parametrize("conditional", [False, True])
+@pytest.mark.parametrize("origin", [None, ORIGIN])
 def test_a_hit_is_answered_before_the_view_as_the_view_answers_it(
-    api_client, product, views_entered, without_edge, index, conditional
+    api_client,
+    product,
+    views_entered,
+    without_edge,
+    settings,
+    index,
+    conditional,
+    origin,
 ):
+    settings.CORS_ALLOWED_ORIGINS = [ORIGIN]
     url = _urls(product)[index]
     miss = api_client.get(url)
     assert miss["X-Cache"] == "MISS"
     headers = {"HTTP_IF_NONE_MATCH": miss["ETag"]} if conditional else {}
+    if origin:
+        headers["HTTP_ORIGIN"] = origin  # a storefront in a browser: CORS applies
     entered = len(views_entered)
     edge = api_client.get(url, **headers)
     assert len(views_entered) == entered  # the viewset never ran
@@ -78,6 +92,7 @@ def test_a_hit_is_answered_before_the_view_as_the_view_answers_it(
     assert edge.status_code == (304 if conditional else 200)
     assert _answer(edge) == _answer(view)
     assert all(name in edge for name in ("Allow", "X-Frame-Options", "X-Request-ID"))
+    assert (edge.get("Access-Control-Allow-Origin") == ORIGIN) == bool(origin)
 
 
 def test_a_hit_runs_one_sql_statement_and_is_logged_with_its_store(
@@ -116,6 +131,8 @@ def test_a_miss_goes_to_the_view_which_shares_the_page(
     ("headers", "status", "cache_state"),
     [
         ({"HTTP_ACCEPT": "text/html"}, 406, None),  # DRF negotiates and refuses
+        ({"HTTP_ACCEPT": ""}, 406, None),  # an empty header is not an absent one
+        ({"HTTP_COOKIE": "sessionid=stale"}, 200, "HIT"),  # sessions answer cookies
         ({"HTTP_ACCEPT": "application/json; indent=4"}, 200, "HIT"),
         ({"HTTP_AUTHORIZATION": "Bearer not-a-token"}, 401, None),
         ({"HTTP_AUTHORIZATION": ""}, 200, "HIT"),
@@ -156,14 +173,21 @@ def anon_three_per_minute(monkeypatch):
 
 
 def test_hits_count_against_the_anonymous_rate_with_the_views_own(
-    api_client, product, views_entered, anon_three_per_minute
+    api_client,
+    product,
+    views_entered,
+    anon_three_per_minute,
+    django_assert_num_queries,
 ):
     url = _urls(product)[0]
-    answers = [api_client.get(url) for _ in range(4)]
+    answers = [api_client.get(url) for _ in range(3)]
+    with django_assert_num_queries(0):  # refused before anything is read
+        answers.append(api_client.get(url))
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert [a.get("X-Cache") for a in answers[:3]] == ["MISS", "HIT", "HIT"]
-    # The miss went through the view, the two hits not; the refused request
-    # fell through to the view, which refused it with its problem document.
+    # The miss went through the view (counted once: a second count would have
+    # refused the third request), the two hits not; the refused request fell
+    # through to the view, which refused it with its problem document.
     assert views_entered == ["GET", "GET"]
     assert answers[3]["Content-Type"] == "application/problem+json"
     assert int(answers[3]["Retry-After"]) >= 1
@@ -171,3 +195,12 @@ def test_hits_count_against_the_anonymous_rate_with_the_views_own(
     other = api_client.get(url, REMOTE_ADDR="10.9.9.9")
     assert (other.status_code, other["X-Cache"]) == (200, "HIT")
     assert views_entered == ["GET", "GET"]
+
+
+def test_callers_over_the_rate_cost_no_query_even_for_unknown_stores(
+    api_client, anon_three_per_minute, django_assert_num_queries
+):
+    url = "/api/v1/stores/no-such-store/products/"
+    assert [api_client.get(url).status_code for _ in range(3)] == [404] * 3
+    with django_assert_num_queries(0):
+        assert api_client.get(url).status_code == 429

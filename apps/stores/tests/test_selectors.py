@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.stores.models import Membership, Store
-from apps.stores.selectors import store_resolve
+from apps.stores.selectors import store_id_by_slug, store_resolve
 from apps.users.tests.factories import UserFactory
 
 from .factories import MembershipFactory, StoreFactory
@@ -62,3 +62,19 @@ def test_an_unknown_or_malformed_slug_is_404(slug):
     StoreFactory(slug="real")
     with pytest.raises(Http404):
         store_resolve(slug=slug, user=None)
+
+
+@pytest.mark.django_db
+def test_a_slug_names_its_store_id_as_a_uuid():
+    store = StoreFactory()
+    StoreFactory()  # another store
+    found = store_id_by_slug(slug=store.slug)
+    assert found == store.pk
+    assert isinstance(found, type(store.pk))  # a UUID on SQLite as on PostgreSQL
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["missing", "NOT A SLUG", "x' OR '1'='1", ""])
+def test_an_unknown_or_malformed_slug_names_no_store(slug):
+    StoreFactory(slug="real")
+    assert store_id_by_slug(slug=slug) is None
