@@ -161,7 +161,7 @@ class SharedPageMiddleware:
 
     A cache hit of a public page needs none of what follows this middleware
     (sessions, CSRF, authentication, messages) nor DRF's dispatch: serving it
-    here took the storefront hit from about 1.0 to 0.5 ms in-process, the
+    here took the storefront hit from about 0.9 to 0.6 ms in-process, the
     largest share of what separated it from the floor (ADR 0065,
     docs/performance.md). It answers only what the view would answer with
     the same page:

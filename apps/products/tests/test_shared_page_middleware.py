@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from apps.core.throttling import AnonRateThrottle, UserRateThrottle
 from apps.products import services
 from apps.products.views import ProductViewSet
+from apps.stores.tests.factories import StoreFactory
 
 from .factories import ProductFactory
 
@@ -204,3 +205,30 @@ def test_callers_over_the_rate_cost_no_query_even_for_unknown_stores(
     assert [api_client.get(url).status_code for _ in range(3)] == [404] * 3
     with django_assert_num_queries(0):
         assert api_client.get(url).status_code == 429
+
+
+def test_one_stores_page_is_never_answered_for_another(api_client, product):
+    other = ProductFactory(store=StoreFactory(), name="Other store's only product")
+    mine = f"/api/v1/stores/{product.store.slug}/products/"
+    theirs = f"/api/v1/stores/{other.store.slug}/products/"
+    assert api_client.get(mine)["X-Cache"] == "MISS"
+    assert api_client.get(mine)["X-Cache"] == "HIT"
+    answer = api_client.get(theirs)  # same path shape, same query: its own page
+    assert answer["X-Cache"] == "MISS"
+    assert [p["id"] for p in answer.json()["results"]] == [str(other.pk)]
+    hit = api_client.get(theirs)
+    assert (hit["X-Cache"], hit.content) == ("HIT", answer.content)
+    assert str(product.pk) not in hit.content.decode()
+
+
+def test_a_members_answer_is_never_served_to_anonymous_callers(
+    api_client, auth_client, member_of, product
+):
+    product_hidden = ProductFactory(store=product.store, is_active=False)
+    url = _urls(product)[0]
+    staff = auth_client(member_of(product.store, "owner")).get(url)
+    assert staff["X-Cache"] == "BYPASS"
+    assert str(product_hidden.pk) in staff.content.decode()
+    anonymous = [api_client.get(url) for _ in range(2)]
+    assert [a["X-Cache"] for a in anonymous] == ["MISS", "HIT"]
+    assert all(str(product_hidden.pk) not in a.content.decode() for a in anonymous)
