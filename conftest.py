@@ -36,7 +36,12 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Every test starts with an empty cache (rate-limit counters included)."""
+    """Every test starts with an empty cache (rate-limit counters included),
+    and with no store id remembered by a worker (a slug may name another
+    store in the next test)."""
+    from apps.stores.selectors import store_ids_forget
+
+    store_ids_forget()
     if hasattr(cache, "delete_pattern"):  # django-redis: only this run's prefix
         cache.delete_pattern("*")
     else:

@@ -51,7 +51,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from .preconditions import IF_MATCH_PATTERN, IfMatch
+from .ratelimit import count_and_read
 from .serializers import ProblemSerializer
+from .throttling import CounterThrottleMixin
 
 
 @dataclass(frozen=True)
@@ -89,19 +91,28 @@ def make_etag(body: bytes) -> str:
 PAGE_PREFIX = "page:v3:"
 
 
-def page_get(shared: SharedPage) -> tuple[CachedPage | None, str | None]:
+def page_keys(shared: SharedPage) -> list[str]:
+    """The cache keys ``page_get`` reads: the page and its version's."""
+    name = PAGE_PREFIX + shared.key
+    return [name] if shared.version_key is None else [name, shared.version_key]
+
+
+def page_get(
+    shared: SharedPage, found: dict[str, Any] | None = None
+) -> tuple[CachedPage | None, str | None]:
     """The page shared under ``shared.key`` if it is current, and the version.
 
     The page and its version are read together (one ``MGET``: a hit costs one
     round trip to Redis, where reading the version and then the page under a
-    key naming it cost two, about 0.2 ms more per hit; docs/performance.md).
+    key naming it cost two, about 0.2 ms more per hit; docs/performance.md),
+    or taken from ``found``, what a caller read of ``page_keys`` (in the round
+    trip that counted the request's throttles: SharedPageMiddleware).
     The version is None when it cannot be read (the cache is down): such a
     page is neither served nor shared, since nothing says what it shows.
     """
     name = PAGE_PREFIX + shared.key
-    found = cache.get_many(
-        [name] if shared.version_key is None else [name, shared.version_key]
-    )
+    if found is None:
+        found = cache.get_many(page_keys(shared))
     version = ""
     if shared.version_key is not None:
         current = found.get(shared.version_key)
@@ -214,17 +225,33 @@ class SharedPageMiddleware:
         # The throttles first, as DRF runs them before the view reads anything:
         # a caller over the limit costs no query. Every throttle counts (DRF
         # runs them all); one that refuses sends the request on to the view,
-        # which counts it again and answers 429.
+        # which counts it again and answers 429. When the page can be named
+        # without a query (its store's id was read a moment ago), it is read
+        # in the same round trip as the counters: one round trip for a hit.
         request.user = AnonymousUser()  # what authentication makes of this caller
         view = _view_for(match, request)
-        allowed = [t.allow_request(request, view) for t in view.get_throttles()]
-        if not all(allowed):
+        throttles = view.get_throttles()
+        shared = public_page(request, match, remembered_only=True)
+        found: dict[str, Any] | None = None
+        if all(isinstance(t, CounterThrottleMixin) for t in throttles):
+            counted = [t.counted_hit(request, view) for t in throttles]
+            waits, found = count_and_read(
+                [h for h in counted if h is not None],
+                () if shared is None else page_keys(shared),
+            )
+            allowed = all(wait is None for wait in waits)
+        else:
+            # A list, not a generator: every throttle counts, as in DRF.
+            allowed = all([t.allow_request(request, view) for t in throttles])  # noqa: C419
+        if not allowed:
             return None
         request.throttles_counted = True  # type: ignore[attr-defined] # the view's skip it
-        shared = public_page(request, match)
         if shared is None:
-            return None
-        page, _ = page_get(shared)
+            shared = public_page(request, match, remembered_only=False)
+            if shared is None:
+                return None
+            found = None
+        page, _ = page_get(shared, found)
         if page is None:
             return None  # the view builds the page and shares it
         request.resolver_match = match  # for the access log

@@ -193,3 +193,19 @@ class GatedFileEmailBackend(filebased.EmailBackend):
             while (folder / "gate").exists():
                 time.sleep(0.05)
         return super().send_messages(email_messages)
+
+
+def record_redis_commands(monkeypatch: Any) -> list[str]:
+    """From now on, the name of every command the cache's Redis client sends."""
+    from django.core.cache import caches
+
+    client = caches["default"].client.get_client(write=True)  # type: ignore[attr-defined]
+    sent: list[str] = []
+    real = type(client).execute_command
+
+    def record(self: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(args[0])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(client), "execute_command", record)
+    return sent

@@ -7,9 +7,10 @@ pickled per request, and two concurrent requests of one caller each write a
 list without the other's timestamp, so the limit under-counts exactly when it
 matters. These throttles keep DRF's scopes, rates, cache keys and ``wait()``
 (the ``Retry-After`` header) and count in a fixed window with
-``apps.core.ratelimit.hit``: one ``SET NX`` and one ``INCR``, exact across
-processes. A fixed window lets a caller send up to twice the rate across a
-window boundary; for abuse protection that is the accepted trade (ADR 0063).
+``apps.core.ratelimit.hit``: one ``SET NX`` and one ``INCR`` (one script on
+Redis), exact across processes. A fixed window lets a caller send up to twice
+the rate across a window boundary; for abuse protection that is the accepted
+trade (ADR 0063).
 """
 
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from rest_framework import throttling
 from rest_framework.request import Request
 
-from .ratelimit import Rate, hit
+from .ratelimit import Hit, Rate, hit
 
 
 class CounterThrottleMixin(throttling.SimpleRateThrottle):
@@ -25,22 +26,31 @@ class CounterThrottleMixin(throttling.SimpleRateThrottle):
     num_requests: int | None
     duration: int | None
 
-    def allow_request(self, request: Request, view: Any) -> bool:
+    def counted_hit(self, request: Request, view: Any) -> Hit | None:
+        """The hit this request adds to its caller's counter (None: not counted)."""
         if self.rate is None:
-            return True
+            return None
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return None
+        # A rate was parsed (above), so both parts are set.
+        limit, period = int(self.num_requests or 0), int(self.duration or 1)
+        return Hit(
+            scope=self.scope or "throttle",
+            identity=key,
+            rate=Rate(limit=limit, period=period),
+        )
+
+    def allow_request(self, request: Request, view: Any) -> bool:
         if getattr(request, "throttles_counted", False):
             # SharedPageMiddleware counted this request with the view's own
             # throttles before sending it on (a miss): not twice.
             return True
-        key = self.get_cache_key(request, view)
-        if key is None:
+        counted = self.counted_hit(request, view)
+        if counted is None:
             return True
-        # A rate was parsed (above), so both parts are set.
-        limit, period = int(self.num_requests or 0), int(self.duration or 1)
         self._wait = hit(
-            scope=self.scope or "throttle",
-            identity=key,
-            rate=Rate(limit=limit, period=period),
+            scope=counted.scope, identity=counted.identity, rate=counted.rate
         )
         return self._wait is None
 

@@ -31,7 +31,7 @@ from apps.core.caching import (
 )
 from apps.core.serializers import ProblemSerializer
 from apps.stores.scoping import IsStoreManager, IsStoreMember, StoreScopedViewMixin
-from apps.stores.selectors import store_id_by_slug
+from apps.stores.selectors import store_id_by_slug, store_id_remembered
 from apps.users.selectors import user_from_request
 
 from . import cache, selectors, services
@@ -140,12 +140,21 @@ class ProductViewSet(
 
     @classmethod
     def public_shared_page(
-        cls, request: HttpRequest, match: ResolverMatch
+        cls, request: HttpRequest, match: ResolverMatch, *, remembered_only: bool
     ) -> SharedPage | None:
-        """The page an anonymous GET of ``match`` shares (SharedPageMiddleware)."""
+        """The page an anonymous GET of ``match`` shares (SharedPageMiddleware).
+
+        ``remembered_only``: None rather than read the store's id from the
+        database (it has not been read in the last few seconds).
+        """
         if match.func.actions.get("get") not in ("list", "retrieve"):  # type: ignore[attr-defined]
             return None
-        store_id = store_id_by_slug(slug=match.kwargs["store_slug"])
+        slug = match.kwargs["store_slug"]
+        store_id = (
+            store_id_remembered(slug=slug)
+            if remembered_only
+            else store_id_by_slug(slug=slug)
+        )
         if store_id is None:
             return None  # the view answers the 404
         detail = bool(match.func.initkwargs.get("detail"))  # type: ignore[attr-defined]

@@ -66,7 +66,7 @@ MIDDLEWARE = [
     "apps.core.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Serves an anonymous read's shared page (a storefront cache hit) here, so
@@ -344,6 +344,10 @@ SPECTACULAR_SETTINGS = {
 
 # Seconds a public catalog page stays in the cache (writes invalidate it sooner).
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+# Seconds a worker remembers a store's id by its slug to name a storefront page
+# before reading it again (0: read it every time). A deleted store's pages can
+# be served from the cache this long after it is gone (ADR 0067).
+STORE_ID_MEMORY_SECONDS = env.int("STORE_ID_MEMORY_SECONDS", default=5)
 # Least total spent (store currency) for each customer tier above bronze.
 CUSTOMER_TIER_THRESHOLDS = {"silver": "100", "gold": "500", "platinum": "2000"}
 # Rows accepted by one CSV product import.

@@ -78,3 +78,87 @@ def test_malformed_content_length_is_a_400(client):
     )
     assert response.status_code == 400
     assert response.json()["code"] == "bad_request"
+
+
+class TestContentSecurityPolicy:
+    """The policy built once gives each answer the headers django-csp gives it."""
+
+    @staticmethod
+    def both(request_path="/api/v1/", prepare=lambda request, response: None):
+        from csp.middleware import CSPMiddleware
+        from django.http import HttpResponse
+        from django.test import RequestFactory
+
+        from apps.core.middleware import ContentSecurityPolicyMiddleware
+
+        answers = []
+        for middleware in (CSPMiddleware, ContentSecurityPolicyMiddleware):
+            request = RequestFactory().get(request_path)
+            response = HttpResponse("{}")
+            instance = middleware(lambda r, response=response: response)
+            instance.process_request(request)
+            prepare(request, response)
+            instance.process_response(request, response)
+            answers.append(
+                {k: v for k, v in response.headers.items() if "Security" in k}
+            )
+        return answers
+
+    def test_a_plain_answer_gets_the_settings_policy(self, settings):
+        ours, theirs = self.both()[1], self.both()[0]
+        assert ours == theirs
+        assert "default-src 'self'" in ours["Content-Security-Policy"]
+        assert "Content-Security-Policy-Report-Only" not in ours
+
+    def test_report_only_and_excluded_prefixes_follow_the_settings(self, settings):
+        settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+            "DIRECTIVES": {"default-src": ["'none'"]},
+            "EXCLUDE_URL_PREFIXES": ["/skip/"],
+        }
+        ours, theirs = self.both()[1], self.both()[0]
+        assert ours == theirs
+        assert ours["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+        skipped = self.both("/skip/here/")
+        assert skipped[0] == skipped[1]
+        assert "Content-Security-Policy-Report-Only" not in skipped[1]
+
+    def test_a_changed_setting_is_not_served_from_the_kept_policy(self, settings):
+        before = self.both()[1]["Content-Security-Policy"]
+        settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+        assert self.both()[1]["Content-Security-Policy"] == "default-src 'none'"
+        assert before != "default-src 'none'"
+
+    def test_an_answer_that_changes_its_policy_or_uses_a_nonce_is_built_for_it(
+        self, settings
+    ):
+        from csp.constants import NONCE
+
+        def update(request, response):
+            response._csp_update = {"img-src": ["https://img.example"]}
+
+        theirs, ours = self.both(prepare=update)
+        assert ours == theirs
+        assert "https://img.example" in ours["Content-Security-Policy"]
+
+        def nonce(request, response):
+            str(request.csp_nonce)
+
+        settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": [NONCE]}}
+        theirs, ours = self.both(prepare=nonce)
+        assert "'nonce-" in ours["Content-Security-Policy"]
+        assert theirs.keys() == ours.keys()
+
+    def test_a_header_already_set_is_kept(self):
+        def preset(request, response):
+            response["Content-Security-Policy"] = "sandbox"
+
+        theirs, ours = self.both(prepare=preset)
+        assert ours == theirs == {"Content-Security-Policy": "sandbox"}
+
+    def test_the_nonce_cannot_be_asked_for_after_the_header_is_written(self, client):
+        from csp.exceptions import CSPNonceError
+
+        response = client.get("/health/live/")
+        assert "Content-Security-Policy" in response
+        with pytest.raises(CSPNonceError):
+            str(response.wsgi_request.csp_nonce)

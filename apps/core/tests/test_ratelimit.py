@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
-from redis.client import Pipeline
 
 from apps.core import ratelimit
 from apps.core.ratelimit import Rate, hit
+from apps.core.testing import record_redis_commands
 
 
 def test_hits_past_the_limit_wait_for_the_next_window():
@@ -44,26 +44,45 @@ def test_a_redis_counter_expires_with_its_window():
 
 @pytest.mark.redis
 def test_the_redis_counter_is_one_round_trip(monkeypatch):
+    hit(scope="t", identity="warm", rate=Rate(limit=5, period=30))  # script loaded
+    sent = record_redis_commands(monkeypatch)
+    assert hit(scope="t", identity="trips", rate=Rate(limit=5, period=30)) is None
+    assert sent == ["EVALSHA"]  # SET NX EX and INCR in one script
+
+
+@pytest.mark.redis
+def test_a_script_redis_has_forgotten_is_loaded_again():
     client = caches["default"].client.get_client(write=True)
-    sent = []
-    real = type(client).execute_command
+    hit(scope="t", identity="flush", rate=Rate(limit=5, period=30))
+    client.script_flush()  # as after a restart of Redis
+    waits, _ = ratelimit.count_and_read(
+        [ratelimit.Hit(scope="t", identity="flush", rate=Rate(limit=1, period=30))]
+    )
+    assert waits[0] is not None  # the second hit, counted: over a limit of 1
 
-    def record(self, *args, **kwargs):
-        sent.append(args[0])
-        return real(self, *args, **kwargs)
 
-    batches = []
-    real_execute = Pipeline.execute
+def test_counting_and_reading_together_reads_what_the_cache_holds(monkeypatch):
+    cache.set_many({"a": {"kept": [1, 2]}, "b": 7, "c": "text"})
+    rate = Rate(limit=1, period=60)
+    counters = [
+        ratelimit.Hit(scope="t", identity="one", rate=rate),
+        ratelimit.Hit(scope="t", identity="two", rate=rate),
+    ]
+    waits, found = ratelimit.count_and_read(counters, ["a", "b", "c", "absent"])
+    assert waits == [None, None]
+    assert found == cache.get_many(["a", "b", "c", "absent"])
+    assert found == {"a": {"kept": [1, 2]}, "b": 7, "c": "text"}
+    waits, found = ratelimit.count_and_read(counters[1:])
+    assert waits[0] is not None
+    assert found == {}
 
-    def record_batch(self, *args, **kwargs):
-        batches.append((self.transaction, [c[0][0] for c in self.command_stack]))
-        return real_execute(self, *args, **kwargs)
 
-    monkeypatch.setattr(type(client), "execute_command", record)
-    monkeypatch.setattr(Pipeline, "execute", record_batch)
-    hit(scope="t", identity="trips", rate=Rate(limit=5, period=30))
-    assert sent == []  # no command alone
-    assert batches == [(True, ["SET", "INCRBY"])]  # both in one MULTI/EXEC
+def test_an_unreachable_cache_lets_the_hit_through_and_finds_nothing(cache_down):
+    waits, found = ratelimit.count_and_read(
+        [ratelimit.Hit(scope="t", identity="x", rate=Rate(limit=0, period=60))], ["a"]
+    )
+    assert waits == [None]
+    assert found == {}
 
 
 def test_an_unreachable_redis_lets_the_request_through(cache_down, caplog):
@@ -75,7 +94,7 @@ def test_an_unreachable_redis_lets_the_request_through(cache_down, caplog):
 def test_a_local_counter_that_expires_between_add_and_incr_opens_a_window(monkeypatch):
     local = LocMemCache("ratelimit-test", {})
     monkeypatch.setattr(ratelimit, "cache", local)
-    monkeypatch.setattr(ratelimit, "_redis_client", lambda: None)
+    monkeypatch.setattr(ratelimit, "caches", {"default": local})
     real_incr = local.incr
 
     def expire_first(key, delta=1, version=None):

@@ -259,8 +259,9 @@ def test_public_list_query_count_does_not_grow_with_the_page(api_client, shop):
     assert_request_queries(api_client, f"{_products(shop)}?page_size=5", expected=3)
     for _ in range(40):
         ProductFactory(store=shop, category=CategoryFactory(store=shop))
+    # Another miss: the store's id is remembered (ADR 0067).
     response = assert_request_queries(
-        api_client, f"{_products(shop)}?page_size=40", expected=3
+        api_client, f"{_products(shop)}?page_size=40", expected=2
     )
     assert len(response.json()["results"]) == 40
 

@@ -48,7 +48,7 @@ def test_a_second_identical_read_runs_no_catalog_sql(api_client, product, url_of
     assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "HIT")
     assert _catalog_queries(first_sql)
     assert _catalog_queries(second_sql) == []
-    assert len(second_sql) == 1  # resolving the store from its slug
+    assert second_sql == []  # the store's id from its slug, remembered (ADR 0067)
     assert first.content == second.content
 
 
@@ -178,6 +178,17 @@ def test_cache_hit_query_count_is_constant(api_client, store):
     queries, response = count_queries(
         lambda: api_client.get(f"{_list(store)}?page_size=30")
     )
+    assert response["X-Cache"] == "HIT"
+    assert queries == 0  # the store's id from its slug is remembered (ADR 0067)
+
+
+def test_a_hit_once_the_store_id_is_forgotten_reads_it_again(
+    api_client, store, settings
+):
+    settings.STORE_ID_MEMORY_SECONDS = 0
+    ProductFactory(store=store)
+    api_client.get(_list(store))
+    queries, response = count_queries(lambda: api_client.get(_list(store)))
     assert response["X-Cache"] == "HIT"
     assert queries == 1
 

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 from rest_framework.test import APIClient
 
+from apps.core.testing import record_redis_commands
 from apps.core.throttling import AnonRateThrottle, UserRateThrottle
 from apps.products import services
 from apps.products.views import ProductViewSet
@@ -96,13 +97,13 @@ def test_a_hit_is_answered_before_the_view_as_the_view_answers_it(
     assert (edge.get("Access-Control-Allow-Origin") == ORIGIN) == bool(origin)
 
 
-def test_a_hit_runs_one_sql_statement_and_is_logged_with_its_store(
+def test_a_hit_runs_no_sql_and_is_logged_with_its_store(
     api_client, product, views_entered, django_assert_num_queries, caplog
 ):
     url = _urls(product)[0]
     api_client.get(url)
     with (
-        django_assert_num_queries(1),  # the store's id from its slug
+        django_assert_num_queries(0),  # the store's id from its slug, remembered
         caplog.at_level(logging.INFO, logger="orderly.access"),
     ):
         response = api_client.get(url)
@@ -232,3 +233,35 @@ def test_a_members_answer_is_never_served_to_anonymous_callers(
     anonymous = [api_client.get(url) for _ in range(2)]
     assert [a["X-Cache"] for a in anonymous] == ["MISS", "HIT"]
     assert all(str(product_hidden.pk) not in a.content.decode() for a in anonymous)
+
+
+@pytest.mark.redis
+def test_a_hit_is_one_round_trip_to_redis(api_client, product, monkeypatch):
+    """The caller's counter and the page with its version: one script (ADR 0067)."""
+    url = _urls(product)[0]
+    api_client.get(url)
+    api_client.get(url)  # the store's id is remembered, the script loaded
+    sent = record_redis_commands(monkeypatch)
+    assert api_client.get(url)["X-Cache"] == "HIT"
+    assert sent == ["EVALSHA"]
+
+
+def test_a_deleted_store_is_answered_from_the_cache_no_longer_than_the_memory(
+    api_client, settings, monkeypatch
+):
+    from apps.stores import selectors
+
+    settings.STORE_ID_MEMORY_SECONDS = 5
+    store = StoreFactory()  # a catalog with nothing in it yet: deletable
+    url = f"/api/v1/stores/{store.slug}/products/"
+    assert [api_client.get(url)["X-Cache"] for _ in range(2)] == ["MISS", "HIT"]
+    now = selectors.time.monotonic()
+    store.delete()
+    # Within the memory, the page its id names may still be served ...
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: now + 4.9)
+    assert api_client.get(url)["X-Cache"] == "HIT"
+    # ... and never after it: the slug names no store any more.
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: now + 5.1)
+    gone = api_client.get(url)
+    assert gone.status_code == 404
+    assert gone["Content-Type"] == "application/problem+json"

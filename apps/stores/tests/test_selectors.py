@@ -78,3 +78,52 @@ def test_a_slug_names_its_store_id_as_a_uuid():
 def test_an_unknown_or_malformed_slug_names_no_store(slug):
     StoreFactory(slug="real")
     assert store_id_by_slug(slug=slug) is None
+
+
+@pytest.mark.django_db
+def test_a_found_store_id_is_remembered_for_the_set_seconds(
+    settings, monkeypatch, django_assert_num_queries
+):
+    from apps.stores import selectors
+
+    settings.STORE_ID_MEMORY_SECONDS = 5
+    store = StoreFactory()
+    clock = [1000.0]
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: clock[0])
+    with django_assert_num_queries(1):
+        assert store_id_by_slug(slug=store.slug) == store.pk
+        assert store_id_by_slug(slug=store.slug) == store.pk
+        assert selectors.store_id_remembered(slug=store.slug) == store.pk
+    clock[0] += 5
+    assert selectors.store_id_remembered(slug=store.slug) is None
+    with django_assert_num_queries(1):
+        assert store_id_by_slug(slug=store.slug) == store.pk
+
+
+@pytest.mark.django_db
+def test_unknown_slugs_are_not_remembered_and_the_table_is_bounded(
+    settings, monkeypatch, django_assert_num_queries
+):
+    from apps.stores import selectors
+
+    settings.STORE_ID_MEMORY_SECONDS = 60
+    with django_assert_num_queries(2):
+        assert store_id_by_slug(slug="nobody-here") is None
+        assert store_id_by_slug(slug="nobody-here") is None
+    assert selectors._store_ids == {}
+    monkeypatch.setattr(selectors, "_STORE_IDS_KEPT", 2)
+    stores = StoreFactory.create_batch(3)
+    for store in stores:
+        store_id_by_slug(slug=store.slug)
+    assert list(selectors._store_ids) == [stores[2].slug]  # full: started again
+
+
+@pytest.mark.django_db
+def test_with_no_memory_every_lookup_reads_the_store(
+    settings, django_assert_num_queries
+):
+    settings.STORE_ID_MEMORY_SECONDS = 0
+    store = StoreFactory()
+    with django_assert_num_queries(2):
+        store_id_by_slug(slug=store.slug)
+        store_id_by_slug(slug=store.slug)
