@@ -13,12 +13,12 @@ the rate across a window boundary; for abuse protection that is the accepted
 trade (ADR 0063).
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rest_framework import throttling
 from rest_framework.request import Request
 
-from .ratelimit import Hit, Rate, hit
+from .ratelimit import Hit, Rate, count_and_read, hit
 
 
 class CounterThrottleMixin(throttling.SimpleRateThrottle):
@@ -76,3 +76,36 @@ class UserRateThrottle(CounterThrottleMixin, throttling.UserRateThrottle):
         if not (request.user and request.user.is_authenticated):
             return None
         return super().get_cache_key(request, view)
+
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
+else:
+    # DRF's APIView imports the default throttles (this module) as it is built.
+    APIView = object
+
+
+class ThrottlesCountedTogetherMixin(APIView):
+    """Count a view's throttles in one round trip to the cache, not one each.
+
+    DRF asks each throttle in turn; a view with two counters (a placement:
+    the caller's ``user`` rate and ``order_placement``) paid two Redis round
+    trips, about 0.13 ms each. The answer is DRF's: every throttle counts,
+    and a request over any limit is refused with the longest wait.
+    """
+
+    def check_throttles(self, request: Request) -> None:
+        throttles = self.get_throttles()
+        if getattr(request, "throttles_counted", False) or not all(
+            isinstance(throttle, CounterThrottleMixin) for throttle in throttles
+        ):
+            super().check_throttles(request)
+            return
+        counted = [
+            throttle.counted_hit(request, self)  # type: ignore[attr-defined]
+            for throttle in throttles
+        ]
+        waits, _ = count_and_read([hit for hit in counted if hit is not None])
+        refused = [wait for wait in waits if wait is not None]
+        if refused:
+            self.throttled(request, max(refused))

@@ -32,7 +32,7 @@ from apps.core.caching import (
 )
 from apps.core.exceptions import ValidationFailed
 from apps.core.serializers import ProblemSerializer
-from apps.core.throttling import UserRateThrottle
+from apps.core.throttling import ThrottlesCountedTogetherMixin, UserRateThrottle
 from apps.stores.scoping import IsStoreManager, StoreScopedViewMixin
 
 from . import rules, services
@@ -113,6 +113,7 @@ VERB_RESPONSES = {200: OrderDetailOutputSerializer, 409: TRANSITION_CONFLICT}
     )
 )
 class OrderViewSet(
+    ThrottlesCountedTogetherMixin,  # a placement has two counters
     StoreScopedViewMixin,
     mixins.ListModelMixin,
     ConditionalWriteMixin,

@@ -12,7 +12,7 @@ REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
     "rest_framework.renderers.BrowsableAPIRenderer",
 ]
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
-    "rest_framework_simplejwt.authentication.JWTAuthentication",
+    "apps.users.authentication.JWTAuthentication",
     "rest_framework.authentication.SessionAuthentication",
 ]
 

@@ -377,3 +377,19 @@ def test_two_transactions_recording_one_key_at_once_make_one_row_and_one_deliver
     assert outcomes == ["ok", "ok"]
     assert OutboxMessage.objects.filter(dedup_key="note:race").count() == 1
     assert handler.calls == ["note:race"]
+
+
+@pytest.mark.django_db
+def test_recording_a_new_message_is_one_statement(handler, django_assert_num_queries):
+    with transaction.atomic(), django_assert_num_queries(1):
+        message = _enqueue("note:one", n=1)
+    stored = OutboxMessage.objects.get(pk=message.pk)
+    assert (stored.kind, stored.dedup_key, stored.payload) == (
+        message.kind,
+        "note:one",
+        {"n": 1},
+    )
+    assert (stored.created_at, stored.available_at) == (
+        message.created_at,
+        message.available_at,
+    )

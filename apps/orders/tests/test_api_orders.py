@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from apps.core.testing import count_queries
+from apps.core.testing import count_queries, record_redis_commands
 from apps.customers.tests.factories import CustomerFactory
 from apps.orders.models import IdempotencyKey, Order
 from apps.orders.views import OrderPlacementThrottle
@@ -276,3 +276,26 @@ def test_placement_is_throttled_per_user(auth_client, product, monkeypatch):
     ]
     assert statuses == [201, 201, 429]
     assert client.get(_url()).status_code == 200  # reads are not counted
+
+
+def test_placement_also_counts_against_the_user_rate(auth_client, product, monkeypatch):
+    from apps.core.throttling import UserRateThrottle
+
+    rates = {**UserRateThrottle.THROTTLE_RATES, "user": "2/min"}
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", rates)
+    client = auth_client(UserFactory())
+    statuses = [
+        client.post(_url(), _body(product), format="json").status_code for _ in range(3)
+    ]
+    assert statuses == [201, 201, 429]
+
+
+@pytest.mark.redis
+def test_a_placement_counts_its_two_throttles_in_one_round_trip(
+    auth_client, product, monkeypatch
+):
+    client = auth_client(UserFactory())
+    assert client.post(_url(), _body(product), format="json").status_code == 201
+    sent = record_redis_commands(monkeypatch)
+    assert client.post(_url(), _body(product), format="json").status_code == 201
+    assert sent.count("EVALSHA") == 1  # the user rate and order_placement together
