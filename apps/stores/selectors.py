@@ -135,8 +135,14 @@ def _store_with_role_sql(slug: str, caller: User | None) -> tuple[str, list[Any]
             f" WHERE m.store_id = s.id AND m.user_id = %s)"
         )
         params = [user_id, slug]
+    # The columns are named, not "s.*": a statement prepared on a connection
+    # keeps the columns it had, and PostgreSQL refuses to run it again once a
+    # migration has added one (ADR 0069).
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"s.{quote(field.column)}" for field in store.concrete_fields)
     query = (
-        f"SELECT s.*, {role} AS caller_role FROM {store.db_table} s WHERE s.slug = %s"  # noqa: S608 -- model names
+        f"SELECT {columns}, {role} AS caller_role"  # noqa: S608 -- model names
+        f" FROM {store.db_table} s WHERE s.slug = %s"
     )
     return query, params
 

@@ -128,6 +128,16 @@ if DATABASES["default"]["ENGINE"] == POSTGRESQL_ENGINE:
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 60)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Statements bound and prepared on the server (ADR 0069): a statement run
+    # DATABASE_PREPARE_THRESHOLD times on a connection is parsed and planned
+    # once; off (false) behind a pooler in transaction mode that does not
+    # carry prepared statements (PgBouncer before 1.21, or without
+    # max_prepared_statements).
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True,
+            prepare_threshold=env.int("DATABASE_PREPARE_THRESHOLD", default=5),
+        )
     # Every session bounds its statements and its lock waits (milliseconds), so a
     # runaway query or a request queued behind a long lock fails instead of holding
     # a worker and a connection. Short for the web process; docker/start-worker.sh

@@ -198,3 +198,27 @@ def test_sentry_starts_with_a_dsn_environment_and_release_and_no_personal_data(
     assert report["release"] == "orderly@1.2.3"
     assert report["pii"] is False
     assert {"django", "celery", "redis"} <= set(report["integrations"])
+
+
+PREPARED = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "o = s.DATABASES['default']['OPTIONS']; "
+    "print(json.dumps([o.get('server_side_binding'), o.get('prepare_threshold')]))"
+)
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({}, [True, 5]),
+        ({"DATABASE_PREPARE_THRESHOLD": "2"}, [True, 2]),
+        ({"DATABASE_POOL": "true"}, [True, 5]),
+        ({"DATABASE_PREPARED_STATEMENTS": "false"}, [None, None]),
+    ],
+)
+def test_statements_are_prepared_on_the_server_unless_turned_off(
+    project, variables, expected
+):
+    result = start_production(project, code=PREPARED, **variables)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == expected
