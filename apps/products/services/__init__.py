@@ -21,7 +21,7 @@ Modules, by sub-domain: ``rules`` (the checks every write shares),
 ``categories``, ``catalog`` (products), ``stock`` (the ledger),
 ``reservations`` (stock for orders), ``imports``
 (CSV upserts), ``alerts`` (the daily drift alert and low-stock digest, which
-change no stock) and ``bulk_sql`` (the one vendor-specific statement).
+change no stock) and ``bulk_sql`` (the vendor-specific statements).
 """
 
 from .alerts import low_stock_digests_send, stock_drift_alerts_send

@@ -1,4 +1,4 @@
-"""The one vendor-specific statement of the catalog, kept apart and measured.
+"""The vendor-specific statements of the catalog, kept apart and measured.
 
 A CSV import updates up to ``PRODUCT_IMPORT_MAX_ROWS`` existing products.
 Django's ``bulk_update`` builds one ``CASE WHEN`` per field and row: about 2 ms a
@@ -7,11 +7,18 @@ row in Python, 10.5 s for 5,000 rows. On PostgreSQL one
 whole file (measured on a two-core machine, 5,000 products). Other databases
 (SQLite, the embedded default) keep ``bulk_update``: same result, slower.
 
+A stock move (every placement, inside the hot products' row locks) sets
+the new levels of its locked rows: ``bulk_update``'s ``CASE WHEN`` took about
+0.7 ms to build per placement; on PostgreSQL one ``UPDATE ... FROM unnest()``
+of the same shape for any number of lines, prepared once per connection
+(ADR 0069), takes a fraction of that.
+
 Every value is passed as a query parameter; only the quoted table name is
 formatted into the SQL.
 """
 
 from typing import Any
+from uuid import UUID
 
 from django.db import connection
 
@@ -65,3 +72,19 @@ def update_imported_products(products: list[Product]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def set_stock_levels(products: list[Product]) -> None:
+    """Write the ``stock_quantity`` of locked products: one statement, any count."""
+    if connection.vendor != "postgresql":
+        Product.objects.bulk_update(products, ["stock_quantity"])
+        return
+    ids: list[UUID] = [p.pk for p in products]
+    levels = [p.stock_quantity for p in products]
+    table = connection.ops.quote_name(Product._meta.db_table)
+    sql = (
+        f"UPDATE {table} AS p SET stock_quantity = v.level"  # noqa: S608 - no input
+        " FROM unnest(%s::uuid[], %s::integer[]) AS v(id, level) WHERE p.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ids, levels])

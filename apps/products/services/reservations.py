@@ -19,6 +19,7 @@ from apps.users.models import User
 
 from ..cache import catalog_bump
 from ..models import STOCK_LIMIT, Product, StockMovement
+from .bulk_sql import set_stock_levels
 
 Reason = StockMovement.Reason
 
@@ -164,9 +165,7 @@ def _move(
     # The rows are locked and were read under the lock, so their new levels
     # are known: one UPDATE sets them all (a statement fewer per extra line,
     # inside the locks; docs/performance.md).
-    Product.objects.bulk_update(
-        [products[product_id] for product_id in dict(deltas)], ["stock_quantity"]
-    )
+    set_stock_levels([products[product_id] for product_id in dict(deltas)])
     StockMovement.objects.bulk_create(movements)
     if flipped:  # "in stock" changed for shoppers
         for store_id in {product.store_id for product in products.values()}:

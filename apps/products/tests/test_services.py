@@ -263,3 +263,20 @@ def test_category_writes_check_if_match_against_the_locked_row(write):
 
     category = CategoryFactory()
     assert_if_match_guards(category, "name", lambda tag: write(category, tag))
+
+
+@pytest.mark.django_db
+def test_stock_levels_are_set_for_exactly_the_given_products(
+    django_assert_num_queries,
+):
+    from apps.products.services.bulk_sql import set_stock_levels
+
+    store = StoreFactory()
+    moved = [ProductFactory(store=store, stock=5), ProductFactory(store=store, stock=9)]
+    untouched = ProductFactory(store=store, stock=7)
+    moved[0].stock_quantity, moved[1].stock_quantity = 0, 12
+    with django_assert_num_queries(1):  # one statement, whatever the count
+        set_stock_levels(moved)
+    assert [
+        Product.objects.get(pk=p.pk).stock_quantity for p in (*moved, untouched)
+    ] == [0, 12, 7]
