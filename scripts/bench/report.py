@@ -114,22 +114,23 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 WHY = {
     "Order list throughput vs floor": (
         "the floor is the SQL and a dict per row; Orderly's request also passes "
-        "fourteen middleware, DRF's dispatch, JWT authentication with the user "
-        "row, the tenancy query, the connection's health check, the throttle's "
-        "Redis round trip and the cursor paginator"
+        "fourteen middleware, DRF's dispatch (negotiation, permissions, the "
+        "throttle's Redis round trip), JWT authentication with the user row, "
+        "the tenancy query, the connection's health check and the ORM building "
+        "the page's query for the cursor paginator"
     ),
     "Cached product list vs floor": (
-        "a hit is answered before sessions, CSRF, authentication and DRF (ADR "
-        "0065), but still passes eight middleware (request id, JSON access log, "
-        "body limit, security, frame options, CSP, WhiteNoise, CORS) and makes "
-        "four round trips where the floor makes three: the connection's health "
-        "check, the store's id, the page with its version, the throttle's counter"
+        "a hit reads no database and makes one Redis round trip (ADRs 0065 and "
+        "0067), but still runs Django's request handling, eight middleware "
+        "(request id, JSON access log, body limit, security, frame options, "
+        "CSP, WhiteNoise, CORS), the URL resolver and the rate-limit count, "
+        "none of which the floor does"
     ),
     "Placement throughput, 16 clients": (
-        "CPU-bound on two cores shared with PostgreSQL and wrk: 19 statements "
-        "in two transactions through the ORM (the floor sends 15 prepared ones "
-        "in one), input validation, the idempotency record and the outbox row "
-        "with the order, and the outbox task published after commit"
+        "CPU-bound on two cores shared with PostgreSQL and wrk: 18 statements "
+        "in two transactions, most built by the ORM (the floor sends 15 prepared "
+        "ones in one), input validation, the idempotency record and the outbox "
+        "row with the order, and the outbox task published after commit"
     ),
     "Placement p99, 16 clients": (
         "16 clients queue for 4 workers on a CPU-bound request; at half "
