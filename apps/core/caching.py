@@ -51,9 +51,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from .preconditions import IF_MATCH_PATTERN, IfMatch
-from .ratelimit import count_and_read
 from .serializers import ProblemSerializer
-from .throttling import CounterThrottleMixin
+from .throttling import count_throttles
 
 
 @dataclass(frozen=True)
@@ -233,16 +232,15 @@ class SharedPageMiddleware:
         throttles = view.get_throttles()
         shared = public_page(request, match, remembered_only=True)
         found: dict[str, Any] | None = None
-        if all(isinstance(t, CounterThrottleMixin) for t in throttles):
-            counted = [t.counted_hit(request, view) for t in throttles]
-            waits, found = count_and_read(
-                [h for h in counted if h is not None],
-                () if shared is None else page_keys(shared),
-            )
-            allowed = all(wait is None for wait in waits)
-        else:
+        counted = count_throttles(
+            throttles, request, view, () if shared is None else page_keys(shared)
+        )
+        if counted is None:
             # A list, not a generator: every throttle counts, as in DRF.
             allowed = all([t.allow_request(request, view) for t in throttles])  # noqa: C419
+        else:
+            waits, found = counted
+            allowed = all(wait is None for wait in waits)
         if not allowed:
             return None
         request.throttles_counted = True  # type: ignore[attr-defined] # the view's skip it

@@ -13,10 +13,13 @@ the rate across a window boundary; for abuse protection that is the accepted
 trade (ADR 0063).
 """
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.http import HttpRequest
 from rest_framework import throttling
 from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
 
 from .ratelimit import Hit, Rate, count_and_read, hit
 
@@ -78,6 +81,27 @@ class UserRateThrottle(CounterThrottleMixin, throttling.UserRateThrottle):
         return super().get_cache_key(request, view)
 
 
+def count_throttles(
+    throttles: Sequence[BaseThrottle],
+    request: Request | HttpRequest,  # SharedPageMiddleware's is Django's own
+    view: Any,
+    reads: Sequence[str] = (),
+) -> tuple[list[int | None], dict[str, Any]] | None:
+    """Count a view's throttles, and read ``reads``, in one round trip.
+
+    Returns each counted throttle's wait (None: within its limit) and the
+    values read, as ``count_and_read``; None, counting nothing, when a
+    throttle is not one of these counters (then each must be asked in turn).
+    """
+    if not all(isinstance(throttle, CounterThrottleMixin) for throttle in throttles):
+        return None
+    counted = [
+        throttle.counted_hit(request, view)  # type: ignore[attr-defined]
+        for throttle in throttles
+    ]
+    return count_and_read([hit for hit in counted if hit is not None], reads)
+
+
 if TYPE_CHECKING:
     from rest_framework.views import APIView
 else:
@@ -95,17 +119,13 @@ class ThrottlesCountedTogetherMixin(APIView):
     """
 
     def check_throttles(self, request: Request) -> None:
+        if getattr(request, "throttles_counted", False):
+            return  # counted by SharedPageMiddleware
         throttles = self.get_throttles()
-        if getattr(request, "throttles_counted", False) or not all(
-            isinstance(throttle, CounterThrottleMixin) for throttle in throttles
-        ):
+        counted = count_throttles(throttles, request, self)
+        if counted is None:
             super().check_throttles(request)
             return
-        counted = [
-            throttle.counted_hit(request, self)  # type: ignore[attr-defined]
-            for throttle in throttles
-        ]
-        waits, _ = count_and_read([hit for hit in counted if hit is not None])
-        refused = [wait for wait in waits if wait is not None]
+        refused = [wait for wait in counted[0] if wait is not None]
         if refused:
             self.throttled(request, max(refused))
