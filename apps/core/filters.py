@@ -261,11 +261,16 @@ class FilterBackend(DjangoFilterBackend):
     """
 
     def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
-        paginator = getattr(view, "paginator", None)
-        paging = {
-            getattr(paginator, "cursor_query_param", None),
-            getattr(paginator, "page_size_query_param", None),
-        }
-        if set(request.query_params) <= paging:
+        if filters_nothing(request, view):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+def filters_nothing(request: Request, view: Any) -> bool:
+    """Whether the query holds nothing but the view's pagination parameters."""
+    paginator = getattr(view, "paginator", None)
+    paging = {
+        getattr(paginator, "cursor_query_param", None),
+        getattr(paginator, "page_size_query_param", None),
+    }
+    return set(request.query_params) <= paging

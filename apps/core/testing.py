@@ -209,3 +209,23 @@ def record_redis_commands(monkeypatch: Any) -> list[str]:
 
     monkeypatch.setattr(type(client), "execute_command", record)
     return sent
+
+
+def postgresql_session(**options: Any) -> Any:
+    """A psycopg connection of its own to the test database (PostgreSQL), autocommit.
+
+    For a test that needs a second session beside Django's: to end Django's
+    connection from outside, or to read with loaders of its own.
+    """
+    import psycopg
+
+    settings = connections[DEFAULT_DB_ALIAS].settings_dict
+    return psycopg.connect(
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        dbname=settings["NAME"],
+        autocommit=True,
+        **options,
+    )

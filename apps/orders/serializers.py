@@ -176,12 +176,8 @@ class OrderOutputSerializer(serializers.Serializer):
 # per row over full model instances. Reading the columns with ``.values()`` and
 # building the dicts here took the order list from 24.3 to 13.7 ms per request
 # in-process, and from 83 to 122 req/s under load (docs/performance.md).
-# tests/test_order_list_rows.py holds the two renderings to the same output.
-ORDER_LIST_FIELDS = (
-    "id", "number", "status", "currency", "subtotal", "total", "item_count",
-    "customer_id", "customer__email", "customer__first_name", "customer__last_name",
-    "created_at", "expires_at",
-)  # fmt: skip
+# apps/orders/tests/test_list_rows.py holds the two renderings to the same output.
+# The rows hold apps.orders.selectors.ORDER_LIST_FIELDS.
 
 
 def _moment(value: datetime | None) -> str | None:

@@ -9,8 +9,8 @@ from django.db.models import Prefetch
 from rest_framework.renderers import JSONRenderer
 
 from apps.orders.models import Order
+from apps.orders.selectors import ORDER_LIST_FIELDS
 from apps.orders.serializers import (
-    ORDER_LIST_FIELDS,
     OrderDetailOutputSerializer,
     OrderOutputSerializer,
     order_detail_data,
