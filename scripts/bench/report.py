@@ -115,16 +115,16 @@ WHY = {
     "Order list throughput vs floor": (
         "the floor is the SQL and a dict per row; Orderly's request also passes "
         "fourteen middleware, DRF's dispatch (negotiation, permissions, the "
-        "throttle's Redis round trip), JWT authentication with the user row, "
-        "the tenancy query, the connection's health check and the ORM building "
-        "the page's query for the cursor paginator"
+        "throttle's Redis round trip), JWT authentication with the user row "
+        "and the tenancy query, each through Django's cursor (the page's "
+        "statement is written out since ADR 0070)"
     ),
     "Cached product list vs floor": (
         "a hit reads no database and makes one Redis round trip (ADRs 0065 and "
-        "0067), but still runs Django's request handling, eight middleware "
-        "(request id, JSON access log, body limit, security, frame options, "
-        "CSP, WhiteNoise, CORS), the URL resolver and the rate-limit count, "
-        "none of which the floor does"
+        "0067), fewer than the floor's two; the rest is Python the floor does "
+        "not run: Django's request handling, eight middleware (request id, "
+        "JSON access log, body limit, security, frame options, CSP, WhiteNoise, "
+        "CORS), the URL resolver and the rate-limit count"
     ),
     "Placement throughput, 16 clients": (
         "CPU-bound on two cores shared with PostgreSQL and wrk: 18 statements "
