@@ -1,8 +1,9 @@
 """A persistent connection's health check asks the server only when needed (ADR 0070).
 
 The server ending a connection (here ``pg_terminate_backend``, as a restart
-or a failover would) must still be noticed before the request's first query,
-and a healthy idle connection must cost no round trip.
+would) must still be noticed before the request's first query; a connection
+used a moment ago with nothing to read costs no round trip; one idle for a
+while, or inside a transaction, is asked.
 """
 
 import select
@@ -11,6 +12,7 @@ import time
 import pytest
 from django.db import connections
 
+from apps.core.db.postgresql.base import QUIET_SECONDS
 from apps.core.testing import postgresql_session
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -20,8 +22,9 @@ connection = connections["default"]  # the wrapper itself, to patch its attribut
 
 @pytest.fixture
 def checked(monkeypatch):
-    """The connection as a request finds it: checks on, none done yet."""
-    connection.ensure_connection()
+    """The connection as a request finds it: just used, checks on, none done yet."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
     monkeypatch.setattr(connection, "health_check_enabled", True)
     connection.health_check_done = False
     asked = []
@@ -64,6 +67,15 @@ def test_a_connection_the_server_ended_is_replaced_before_the_first_query(checke
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != ended.info.backend_pid
+
+
+def test_a_connection_idle_for_a_while_is_asked(checked, monkeypatch):
+    # A peer that vanished without a word leaves nothing to read: only a
+    # statement finds out. A connection not used for a while is asked.
+    monkeypatch.setattr(connection, "_used_at", time.monotonic() - QUIET_SECONDS)
+    connection.close_if_health_check_failed()
+    assert checked == [True]
+    assert connection.connection is not None  # it answered
 
 
 def test_a_connection_inside_a_transaction_is_asked(checked):

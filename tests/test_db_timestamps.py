@@ -1,7 +1,8 @@
 """Orderly's ``timestamptz`` loader reads what Django's reads (ADR 0070).
 
 Both loaders are run on the same values from PostgreSQL, in UTC and in a zone
-with daylight saving time; what they read, or refuse, must be the same.
+with daylight saving time (the hour it repeats included); what they read,
+with its zone and offset, or refuse, must be the same.
 """
 
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ VALUES = [
     "2026-11-23 15:11:15+00",
     "2026-03-29 01:30:00.5+00",  # Paris moves its clocks at 01:00 UTC that day
     "2026-10-25 00:59:59.999999+00",
+    "2026-10-25 01:30:00+00",  # Paris's second 02:30 that day (clocks went back)
     "0001-01-01 00:00:00+00",
     "9999-12-31 23:59:59.999999+00",
 ]

@@ -107,11 +107,19 @@ def test_the_rows_are_the_orms_with_the_same_types(orders):
 
 
 def test_another_stores_orders_are_never_read(orders):
-    store, _, placed = orders
-    place_order()  # in a store of its own
-    access = StoreAccess(store=store, role="owner", user=UserFactory())
-    rows = order_list_page(access=access, position=None, backwards=False, limit=100)
-    assert {row["id"] for row in rows} == {o.pk for o in placed}
+    store, shopper, placed = orders
+    elsewhere = CustomerFactory(user=shopper)  # the shopper, in another store
+    place_order(customer=elsewhere)
+    place_order()  # and a store of its own
+    for access, expected in [
+        (StoreAccess(store=store, role="owner", user=UserFactory()), placed),
+        (
+            StoreAccess(store=store, role=None, user=shopper),
+            [o for o in placed if o.customer.user_id == shopper.pk],
+        ),
+    ]:
+        rows = order_list_page(access=access, position=None, backwards=False, limit=100)
+        assert {row["id"] for row in rows} == {o.pk for o in expected}
 
 
 def test_a_page_is_one_statement(orders):
