@@ -266,7 +266,7 @@ def test_list_and_detail_query_counts_do_not_grow_with_the_data(
     assert detail == 5  # + the order, its lines, its events with their actors
 
 
-def test_placement_is_throttled_per_user(auth_client, product, monkeypatch):
+def test_placement_is_throttled_per_user(auth_client, product, monkeypatch, clock):
     rates = {**OrderPlacementThrottle.THROTTLE_RATES, "order_placement": "2/min"}
     monkeypatch.setattr(OrderPlacementThrottle, "THROTTLE_RATES", rates)
     cache.clear()
@@ -278,7 +278,9 @@ def test_placement_is_throttled_per_user(auth_client, product, monkeypatch):
     assert client.get(_url()).status_code == 200  # reads are not counted
 
 
-def test_placement_also_counts_against_the_user_rate(auth_client, product, monkeypatch):
+def test_placement_also_counts_against_the_user_rate(
+    auth_client, product, monkeypatch, clock
+):
     from apps.core.throttling import UserRateThrottle
 
     rates = {**UserRateThrottle.THROTTLE_RATES, "user": "2/min"}

@@ -175,6 +175,7 @@ def anon_three_per_minute(monkeypatch):
 
 
 def test_hits_count_against_the_anonymous_rate_with_the_views_own(
+    clock,
     api_client,
     product,
     views_entered,
@@ -200,7 +201,7 @@ def test_hits_count_against_the_anonymous_rate_with_the_views_own(
 
 
 def test_callers_over_the_rate_cost_no_query_even_for_unknown_stores(
-    api_client, anon_three_per_minute, django_assert_num_queries
+    api_client, anon_three_per_minute, django_assert_num_queries, clock
 ):
     url = "/api/v1/stores/no-such-store/products/"
     assert [api_client.get(url).status_code for _ in range(3)] == [404] * 3

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 TOKEN = "/api/v1/auth/token/"
 
 
-def test_login_is_limited_per_email_across_ips(api_client, user, settings):
+def test_login_is_limited_per_email_across_ips(api_client, user, settings, clock):
     settings.AUTH_RATE_LIMITS = {"ip": "1000/60", "email": "3/60"}
     for n in range(3):
         response = api_client.post(
@@ -28,7 +28,7 @@ def test_login_is_limited_per_email_across_ips(api_client, user, settings):
     assert body["retry_after"] == int(response["Retry-After"])
 
 
-def test_login_is_limited_per_ip_across_emails(api_client, settings):
+def test_login_is_limited_per_ip_across_emails(api_client, settings, clock):
     settings.AUTH_RATE_LIMITS = {"ip": "3/60", "email": "1000/60"}
     for n in range(3):
         response = api_client.post(
@@ -44,7 +44,7 @@ def test_login_is_limited_per_ip_across_emails(api_client, settings):
     assert other.status_code == 401
 
 
-def test_registration_is_limited_per_ip(api_client, settings):
+def test_registration_is_limited_per_ip(api_client, settings, clock):
     settings.AUTH_RATE_LIMITS = {"ip": "2/60", "email": "1000/60"}
     statuses = [
         api_client.post(
