@@ -66,8 +66,8 @@ def order_list_page(
     its statement is written out: building and compiling it with the ORM took
     0.5 ms of a 2.6 ms request (0.97 vs 0.43 ms for the page, in-process on
     the benchmark database; docs/performance.md). Other databases read the
-    same rows through ``order_list``; tests/test_list_pages.py holds the two
-    paths to the same pages.
+    same rows through ``order_list``; apps/orders/tests/test_list_pages.py
+    holds the two paths to the same pages.
     """
     after = None if position is None else Order._meta.pk.to_python(position)
     caller = None if access.is_member else access.user
