@@ -138,6 +138,7 @@ def test_the_schedule_runs_the_jobs_of_the_design_at_their_intervals():
         "orders.purge_idempotency_keys",
         "users.flush_expired_tokens",
         "products.reconcile_stock",
+        "core.purge_outbox",
         "products.send_low_stock_digests",
     ):
         crontab = by_task[daily]["schedule"]

@@ -80,7 +80,8 @@ class OutboxMessage(BaseModel):
 
     # A kind registered by the app that handles it, e.g. "users.password_reset".
     kind = models.CharField(max_length=100)
-    # One row per key, ever: recording the same key again adds nothing.
+    # One row per key for as long as the row is kept (a delivered one for
+    # OUTBOX_RETENTION_DAYS): recording the same key again meanwhile adds nothing.
     dedup_key = models.CharField(max_length=255)
     # Ids only: the handler reads current data (and makes any secret) when it runs.
     payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
@@ -122,6 +123,13 @@ class OutboxMessage(BaseModel):
                 fields=["available_at"],
                 condition=models.Q(status="pending"),
                 name="core_outbox_pending_due_idx",
+            ),
+            # The purge's query: delivered rows, the oldest deliveries first. It
+            # reads the rows it deletes and nothing else, however large the table.
+            models.Index(
+                fields=["delivered_at"],
+                condition=models.Q(status="delivered"),
+                name="core_outbox_delivered_at_idx",
             ),
         ]
 

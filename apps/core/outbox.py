@@ -9,8 +9,14 @@ Invariants:
 - A message exists if and only if the change that recorded it committed:
   ``outbox_enqueue`` refuses to run outside a transaction, and its delivery is
   scheduled with ``transaction.on_commit``.
-- One row per ``dedup_key``, ever. Recording a key again returns the existing
-  row and schedules nothing more.
+- One row per ``dedup_key`` for as long as the row is kept. Recording a key
+  again meanwhile returns the existing row and schedules nothing more.
+- Pending and dead rows are kept whatever their age (a dead one waits for an
+  operator). A delivered row is kept ``OUTBOX_RETENTION_DAYS`` after its
+  delivery (7 at least), then ``outbox_purge`` deletes it, in short batches.
+  A key names one change (an order's email, a store's day, a reset window), so
+  nothing records it again that long after: the purge ends a guarantee that no
+  caller still needs.
 - A message is handled with its row locked (``SELECT ... FOR UPDATE SKIP
   LOCKED``, one row per transaction): two workers never run the handler of the
   same row at once, and a row marked delivered is never handled again. A worker
@@ -34,7 +40,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Literal
 from uuid import UUID
@@ -323,3 +329,49 @@ def outbox_backoff(attempts: int) -> timedelta:
     """How long to wait after the ``attempts``-th failure: doubling, capped."""
     seconds = settings.OUTBOX_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
     return timedelta(seconds=min(seconds, settings.OUTBOX_BACKOFF_MAX_SECONDS))
+
+
+# --- Retention ----------------------------------------------------------------------
+
+# The shortest retention whatever the setting: a key must stay recorded well past
+# anything that could record it again (a job re-run, a task redelivered).
+RETENTION_MIN_DAYS = 7
+# Rows one purge statement deletes at most: each batch is its own short
+# transaction, so a backlog of millions never holds locks for minutes.
+PURGE_BATCH_SIZE = 1000
+
+
+def outbox_retention_days() -> int:
+    """The days a delivered message is kept: ``OUTBOX_RETENTION_DAYS``, 7 at least."""
+    return max(int(settings.OUTBOX_RETENTION_DAYS), RETENTION_MIN_DAYS)
+
+
+def outbox_purge(
+    *, now: datetime | None = None, batch_size: int = PURGE_BATCH_SIZE
+) -> int:
+    """Delete the messages delivered before the retention; return how many went.
+
+    Pending and dead messages are never deleted. Each batch is one statement,
+    committed on its own unless the caller holds a transaction: a run stopped
+    halfway keeps what it deleted, and the next one goes on from there.
+    """
+    if batch_size < 1:
+        raise ValueError("An outbox purge deletes at least one row per batch.")
+    cutoff = (now or timezone.now()) - timedelta(days=outbox_retention_days())
+    # Oldest first, through the partial index on delivered rows
+    # (core_outbox_delivered_at_idx): a batch reads only the rows it deletes.
+    expired = (
+        OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.DELIVERED, delivered_at__lt=cutoff
+        )
+        .order_by("delivered_at")
+        .values("pk")
+    )
+    deleted = 0
+    while True:
+        # DELETE ... WHERE id IN (SELECT id ... LIMIT batch_size): the rows are
+        # chosen and deleted by one statement, with nothing in between.
+        batch, _ = OutboxMessage.objects.filter(pk__in=expired[:batch_size]).delete()
+        deleted += batch
+        if batch < batch_size:  # a short batch took the last ones
+            return deleted

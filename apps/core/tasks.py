@@ -1,7 +1,9 @@
-"""Outbox delivery on the workers, and the retry policy every app's tasks share.
+"""Outbox delivery and purge on the workers, and the retry policy tasks share.
 
-Neither outbox task retries through Celery: a failed attempt is recorded on the
-outbox row, with its backoff, and the relay makes the next one.
+Neither delivery task retries through Celery: a failed attempt is recorded on
+the outbox row, with its backoff, and the relay makes the next one. The daily
+purge deletes by age, so a second run finds nothing left (``manage.py
+purge_outbox`` does the same on demand).
 
 Other tasks retry on transient errors only (``RETRY_ON_TRANSIENT_ERRORS``): the
 database or the broker could not be reached, a lock wait or a statement timed
@@ -53,3 +55,17 @@ def relay_outbox() -> None:
 
     report = outbox_relay(limit=settings.OUTBOX_RELAY_BATCH_SIZE)
     logger.info("outbox relay run", extra=asdict(report))
+
+
+@shared_task(
+    name="core.purge_outbox",
+    time_limit=600,
+    soft_time_limit=540,
+    **RETRY_ON_TRANSIENT_ERRORS,
+)
+def purge_outbox() -> None:
+    """Delete the outbox messages delivered before their retention (daily)."""
+    from .outbox import outbox_purge
+
+    deleted = outbox_purge()
+    logger.info("outbox messages purged", extra={"deleted": deleted})

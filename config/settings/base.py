@@ -274,6 +274,9 @@ OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=60 * 
 # How often beat runs the relay, and how many messages one run handles at most.
 OUTBOX_RELAY_INTERVAL = env.int("OUTBOX_RELAY_INTERVAL", default=30)
 OUTBOX_RELAY_BATCH_SIZE = env.int("OUTBOX_RELAY_BATCH_SIZE", default=50)
+# Days a delivered message is kept, and with it the guarantee that its key is not
+# recorded again (7 at least); the daily purge deletes it afterwards.
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=30)
 
 # --- Django REST framework -------------------------------------------------------
 
@@ -445,6 +448,7 @@ CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "mail", "reports")]
 CELERY_TASK_ROUTES = {
     "core.deliver_outbox_message": {"queue": "mail"},
     "core.relay_outbox": {"queue": "mail"},
+    "core.purge_outbox": {"queue": "default"},
     "orders.expire_unpaid_orders": {"queue": "default"},
     "orders.purge_idempotency_keys": {"queue": "default"},
     "users.flush_expired_tokens": {"queue": "default"},
@@ -483,6 +487,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": _daily("orders.purge_idempotency_keys", at=(3, 10)),
     "flush-expired-tokens": _daily("users.flush_expired_tokens", at=(3, 20)),
     "reconcile-stock": _daily("products.reconcile_stock", at=(3, 30)),
+    "purge-outbox": _daily("core.purge_outbox", at=(3, 40)),
     "low-stock-digest": _daily("products.send_low_stock_digests", at=(6, 0)),
     "build-daily-reports": {
         "task": "reports.build_daily_reports",
