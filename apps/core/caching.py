@@ -47,10 +47,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins
 from rest_framework.generics import GenericAPIView
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from .preconditions import IF_MATCH_PATTERN, IfMatch
+from .renderers import JSONRenderer
 from .serializers import ProblemSerializer
 from .throttling import count_throttles
 

@@ -7,11 +7,11 @@ A column's bounds are declared once, on its model field: inputs read them with
 ``max_length_of``.
 """
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from .ids import uuid7
@@ -33,6 +33,57 @@ def attach_prefetched(
     queryset._prefetch_done = True
     cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
     cache[relation] = queryset
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def model_from_columns(model: type[M], values: Sequence[Any]) -> M:
+    """An instance of ``model`` from a row of its concrete fields' columns.
+
+    For a statement written as SQL that reads more than one model's row at once
+    (``raw()`` builds one model's): each value goes through the converters the
+    ORM applies when it reads the column (on SQLite a UUID arrives as text and a
+    datetime as a string), and the instance is made as the ORM makes it
+    (``from_db``: loaded, not adding).
+    """
+    names, conversions = _column_plan(model)
+    if len(values) != len(names):
+        raise ValueError(
+            f"{model.__name__} has {len(names)} columns, not {len(values)}."
+        )
+    if conversions:
+        values = list(values)
+        for index, column, converters in conversions:
+            value = values[index]
+            for convert in converters:
+                value = convert(value, column, connection)
+            values[index] = value
+    return model.from_db(connection.alias, names, values)
+
+
+# What model_from_columns does per model and database: the attribute names and,
+# for the columns that have any, their converters. Working it out took about
+# 60 µs per call for a user and a store; it depends on nothing else.
+_column_plans: dict[tuple[type[models.Model], str], Any] = {}
+
+
+def _column_plan(model: type[models.Model]) -> Any:
+    key = (model, connection.vendor)
+    plan = _column_plans.get(key)
+    if plan is None:
+        fields = model._meta.concrete_fields
+        conversions = []
+        for index, field in enumerate(fields):
+            column = field.get_col(model._meta.db_table)
+            converters = [
+                *connection.ops.get_db_converters(column),
+                *column.get_db_converters(connection),
+            ]
+            if converters:
+                conversions.append((index, column, converters))
+        plan = _column_plans[key] = ([field.attname for field in fields], conversions)
+    return plan
 
 
 def max_length_of(model: type[models.Model], field_name: str) -> int:

@@ -19,13 +19,14 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.caching import ConditionalReadMixin, SharedPage
 from apps.core.exceptions import ValidationFailed
 from apps.core.pagination import CursorPagination
+from apps.core.renderers import JSONRenderer
 from apps.stores.scoping import IsStoreManager, StoreScopedViewMixin
 
 from .days import local_date

@@ -2,18 +2,21 @@
 
 A view under ``/api/v1/stores/{store_slug}/`` mixes in ``StoreScopedViewMixin``
 and declares one of the permission classes below. The store and the caller's
-role are resolved once per request (one query). Callers who are not members
-get 404 -- the same answer as for a store that does not exist -- while members
-whose role is too low get 403.
+role are resolved once per request, in one query (for a signed-in caller, the
+one that reads the user: ``apps.stores.authentication``). Callers who are not
+members get 404 -- the same answer as for a store that does not exist -- while
+members whose role is too low get 403.
 """
 
 from typing import Any
 
+from django.http import Http404
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from .authentication import StoreRead
 from .models import Membership, Store
 from .selectors import (
     StoreAccess,
@@ -49,9 +52,14 @@ class StoreScopedViewMixin(GenericAPIView):
             # caller; it documents what the store's owner sees, the widest answer
             # (the rows are never read: it finds the model in ``queryset``).
             return StoreAccess(store=Store(), role=Role.OWNER)
-        return store_resolve(
-            slug=self.kwargs[self.store_url_kwarg], user=self.request.user
-        )
+        slug = self.kwargs[self.store_url_kwarg]
+        # Read with the caller by the authenticator that let the request in?
+        read = getattr(self.request.successful_authenticator, "store_read", None)
+        if isinstance(read, StoreRead) and read.slug == slug:
+            if read.access is None:
+                raise Http404
+            return read.access
+        return store_resolve(slug=slug, user=self.request.user)
 
     @property
     def store(self) -> Store:

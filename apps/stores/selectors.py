@@ -19,13 +19,16 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from apps.core.models import model_from_columns
 from apps.core.selectors import first_or_404
 from apps.users.models import User
+from apps.users.selectors import user_get_by_id
 
 from .models import Membership, Store
 
@@ -59,6 +62,60 @@ def store_resolve(*, slug: str, user: User | AnonymousUser | None) -> StoreAcces
         raise Http404
     return StoreAccess(
         store=store, role=getattr(store, "caller_role", None), user=caller
+    )
+
+
+@dataclass(frozen=True)
+class CallerInStore:
+    """What ``caller_in_store`` found: the token's user, and the store with their role.
+
+    ``user`` is None when no user has the id; ``access`` when no store has
+    the slug (the request's answer is then 404, as ``store_resolve`` gives).
+    """
+
+    user: User | None
+    access: StoreAccess | None
+
+
+def caller_in_store(*, user_id: object, slug: str) -> CallerInStore:
+    """The user with this id and the store with this slug, with the user's role.
+
+    One statement for what a signed-in request to a store's URL reads first:
+    its user (``user_get_by_id``) and its store with the caller's role
+    (``store_resolve``), which took two round trips. The user is returned as
+    read, active or not: authentication decides what to make of it, and the
+    store is for that user only.
+    """
+    try:
+        pk = User._meta.pk.to_python(user_id)
+    except ValidationError:
+        return CallerInStore(user=None, access=None)
+    if not SLUG_PATTERN.fullmatch(slug):
+        return CallerInStore(user=user_get_by_id(user_id=pk), access=None)
+    users, stores, membership = User._meta, Store._meta, Membership._meta
+    quote = connection.ops.quote_name
+    user_columns = [f"u.{quote(field.column)}" for field in users.concrete_fields]
+    store_columns = [f"s.{quote(field.column)}" for field in stores.concrete_fields]
+    sql = (
+        f"SELECT {', '.join(user_columns + store_columns)},"  # noqa: S608 -- model names
+        f" (SELECT m.role FROM {quote(membership.db_table)} m"
+        f" WHERE m.store_id = s.id AND m.user_id = u.id) AS caller_role"
+        f" FROM {quote(users.db_table)} u"
+        f" LEFT JOIN {quote(stores.db_table)} s ON s.slug = %s"
+        f" WHERE u.{quote(users.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [slug, users.pk.get_db_prep_value(pk, connection)])
+        row = cursor.fetchone()
+    if row is None:
+        return CallerInStore(user=None, access=None)
+    split = len(user_columns)
+    user = model_from_columns(User, row[:split])
+    if row[split] is None:  # the store's id: no store has this slug
+        return CallerInStore(user=user, access=None)
+    store = model_from_columns(Store, row[split:-1])
+    return CallerInStore(
+        user=user, access=StoreAccess(store=store, role=row[-1], user=user)
     )
 
 

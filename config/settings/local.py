@@ -8,11 +8,11 @@ ALLOWED_HOSTS = env.list(
 )
 
 REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
-    "rest_framework.renderers.JSONRenderer",
+    "apps.core.renderers.JSONRenderer",
     "rest_framework.renderers.BrowsableAPIRenderer",
 ]
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
-    "apps.users.authentication.JWTAuthentication",
+    "apps.stores.authentication.JWTAuthentication",
     "rest_framework.authentication.SessionAuthentication",
 ]
 

@@ -108,20 +108,18 @@ def user_of(environ: dict[str, Any]) -> str:
 
 
 def member_store(environ: dict[str, Any], slug: str) -> tuple[Any, str]:
-    """The store and the caller's role in it: the two statements Orderly issues."""
+    """The store and the caller's role in it, read with the caller, as Orderly does."""
     user_id = user_of(environ)
-    user = sql(
-        "SELECT id, is_active FROM users_user WHERE id = %s", (user_id,)
+    row = sql(
+        "SELECT u.is_active, s.id, s.currency, (SELECT m.role FROM stores_membership m"
+        " WHERE m.store_id = s.id AND m.user_id = u.id) FROM users_user u"
+        " LEFT JOIN stores_store s ON s.slug = %s WHERE u.id = %s",
+        (slug, user_id),
     ).fetchone()
-    if user is None or not user[1]:
+    if row is None or not row[0]:
         raise Problem(401, "token_not_valid", "The token is not valid.")
-    store = sql(
-        "SELECT s.id, s.currency, (SELECT m.role FROM stores_membership m"
-        " WHERE m.store_id = s.id AND m.user_id = %s) FROM stores_store s"
-        " WHERE s.slug = %s",
-        (user_id, slug),
-    ).fetchone()
-    if store is None or store[2] is None:
+    store = row[1:]
+    if store[0] is None or store[2] is None:
         raise Problem(404, "not_found", "Not found.")
     return store, user_id
 

@@ -207,11 +207,11 @@ def test_my_addresses_are_bounded_too(auth_client, shopper, store):
 def test_me_and_my_addresses_run_a_fixed_number_of_queries(auth_client, shopper, store):
     customer = CustomerFactory(store=store, user=shopper, email=shopper.email)
     client = auth_client(shopper)
-    # user, store + role, my customer with statistics
-    assert_request_queries(client, _me(store), expected=3)
+    # user with store + role, my customer with statistics
+    assert_request_queries(client, _me(store), expected=2)
     AddressFactory(customer=customer)
     # ... and the addresses
-    assert_request_queries(client, _my_addresses(store), expected=4)
+    assert_request_queries(client, _my_addresses(store), expected=3)
     AddressFactory.create_batch(ADDRESS_LIMIT - 1, customer=customer)
-    response = assert_request_queries(client, _my_addresses(store), expected=4)
+    response = assert_request_queries(client, _my_addresses(store), expected=3)
     assert len(response.json()) == ADDRESS_LIMIT

@@ -40,9 +40,9 @@ def test_the_owner_reads_the_secret_and_nothing_may_keep_a_copy(
 
 
 def test_reading_the_secret_runs_a_pinned_number_of_queries(auth_client, store, owner):
-    # The JWT user, then the store with the caller's role in one query.
+    # The JWT user, the store and the caller's role: one query.
     reveal, _ = _urls(store)
-    assert_request_queries(auth_client(owner), reveal, expected=2)
+    assert_request_queries(auth_client(owner), reveal, expected=1)
 
 
 def test_rotation_returns_the_new_secret_once_and_keeps_the_old_one_for_the_grace(
