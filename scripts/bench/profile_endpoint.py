@@ -46,6 +46,7 @@ def main() -> int:
     parser.add_argument("--database", default="orderly_bench")
     parser.add_argument("--limit", default="30", help="rows to print, or a regex")
     parser.add_argument("--callers", help="print the callers of matching functions")
+    parser.add_argument("--dump", help="also write the profile to this file (pstats)")
     args = parser.parse_args()
     os.environ.update(base_env(args.database, secrets.token_urlsafe(50)))
 
@@ -100,6 +101,8 @@ def main() -> int:
         response = send(i)
     profile.disable()
     print(f"{response.status_code}: {plain * 1000:.2f} ms per request unprofiled")
+    if args.dump:
+        profile.dump_stats(args.dump)
     stats = pstats.Stats(profile).sort_stats(args.sort)
     stats.print_stats(int(args.limit) if args.limit.isdigit() else args.limit)
     if args.callers:
