@@ -129,8 +129,12 @@ def outbox_enqueue(
     # The payload as it is stored and read back (a UUID becomes its string).
     stored_payload = json.loads(json.dumps(dict(payload or {}), cls=DjangoJSONEncoder))
     message = OutboxMessage(kind=kind, dedup_key=dedup_key, payload=stored_payload)
-    if not _insert_unless_recorded(message):
-        return OutboxMessage.objects.get(dedup_key=dedup_key)
+    while not _insert_unless_recorded(message):
+        recorded = OutboxMessage.objects.filter(dedup_key=dedup_key).first()
+        if recorded is not None:
+            return recorded
+        # The row that held the key was purged between the two statements
+        # (outbox_purge, long after its delivery): record the key anew.
     transaction.on_commit(partial(_schedule_delivery, message_id=str(message.pk)))
     return message
 

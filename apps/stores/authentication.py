@@ -44,6 +44,7 @@ class JWTAuthentication(authentication.JWTAuthentication):
         name = getattr(context.get("view"), "store_url_kwarg", None)
         slug = (context.get("kwargs") or {}).get(name) if name else None
         self._slug = slug if isinstance(slug, str) else None
+        self.store_read = None
         return super().authenticate(request)
 
     def read_user(self, user_id: object) -> User | None:

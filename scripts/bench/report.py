@@ -115,9 +115,10 @@ WHY = {
     "Order list throughput vs floor": (
         "the floor is the SQL and a dict per row; Orderly's request also passes "
         "fourteen middleware, DRF's dispatch (negotiation, permissions, the "
-        "throttle's Redis round trip), JWT authentication with the user row "
-        "and the tenancy query, each through Django's cursor (the page's "
-        "statement is written out since ADR 0070)"
+        "throttle's Redis round trip) and JWT authentication, whose statement "
+        "reads the user, the store and the caller's role together (ADR 0072), "
+        "and both statements go through Django's cursor (the page's is written "
+        "out since ADR 0070)"
     ),
     "Cached product list vs floor": (
         "a hit reads no database and makes one Redis round trip (ADRs 0065 and "
@@ -127,10 +128,11 @@ WHY = {
         "CORS), the URL resolver and the rate-limit count"
     ),
     "Placement throughput, 16 clients": (
-        "CPU-bound on two cores shared with PostgreSQL and wrk: 18 statements "
-        "in two transactions, most built by the ORM (the floor sends 15 prepared "
-        "ones in one), input validation, the idempotency record and the outbox "
-        "row with the order, and the outbox task published after commit"
+        "CPU-bound on two cores shared with PostgreSQL and wrk: 15 round trips "
+        "(the idempotency claim, then the order's transaction), most statements "
+        "built by the ORM (the floor sends its 14 prepared), input validation, "
+        "the idempotency record and the outbox row with the order, and the "
+        "outbox task published after commit"
     ),
     "Placement p99, 16 clients": (
         "16 clients queue for 4 workers on a CPU-bound request; at half "

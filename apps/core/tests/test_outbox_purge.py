@@ -105,6 +105,33 @@ def test_a_purged_key_can_be_recorded_again(django_capture_on_commit_callbacks):
     assert (again.status, len(callbacks)) == (Status.PENDING, 1)
 
 
+def test_a_key_purged_between_its_conflict_and_its_read_is_recorded_anew(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """The INSERT met the old row, the purge then deleted it: no error, a new row."""
+    from apps.core import outbox
+
+    inserts = []
+    real_insert = outbox._insert_unless_recorded
+
+    def conflict_once(message):
+        inserts.append(message.dedup_key)
+        if len(inserts) == 1:
+            return False  # as if a row held the key, gone by the next statement
+        return real_insert(message)
+
+    monkeypatch.setattr(outbox, "_insert_unless_recorded", conflict_once)
+    with (
+        outbox_handler(KIND, lambda message: None),
+        django_capture_on_commit_callbacks() as callbacks,
+    ):
+        message = outbox_enqueue(kind=KIND, dedup_key="note:raced")
+
+    assert inserts == ["note:raced", "note:raced"]
+    assert OutboxMessage.objects.get(dedup_key="note:raced").pk == message.pk
+    assert len(callbacks) == 1
+
+
 # --- The daily task and the command -------------------------------------------------
 
 

@@ -62,6 +62,16 @@ def test_the_bytes_are_drfs(data):
     assert isinstance(ours, bytes)
 
 
+def test_the_json_is_written_by_orjson_not_by_drfs_renderer(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("DRF's renderer was called")
+
+    monkeypatch.setattr(renderers.JSONRenderer, "render", refuse)
+    data = {"results": [{"id": "1", "when": datetime.date(2026, 11, 23)}]}
+    expected = b'{"results":[{"id":"1","when":"2026-11-23"}]}'
+    assert JSONRenderer().render(data) == expected
+
+
 def test_nothing_renders_as_nothing():
     assert JSONRenderer().render(None) == b""
 
