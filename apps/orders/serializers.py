@@ -6,7 +6,6 @@ order currency's minor unit.
 """
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from apps.core.serializers import (
     StrictInputSerializer,
     StrictIntegerField,
     StrictUUIDField,
+    datetime_string,
 )
 from apps.customers.serializers import (
     AddressCreateInputSerializer,
@@ -180,18 +180,6 @@ class OrderOutputSerializer(serializers.Serializer):
 # The rows hold apps.orders.selectors.ORDER_LIST_FIELDS.
 
 
-def _moment(value: datetime | None) -> str | None:
-    """A datetime as DRF renders it: ISO 8601 in UTC, ``Z`` for the offset.
-
-    DRF renders in the current time zone, which is UTC (``TIME_ZONE``, and no
-    request activates another); the tests comparing renderings hold it so.
-    """
-    if value is None:
-        return None
-    text = value.astimezone(UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def order_list_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """``OrderOutputSerializer``'s output for rows read with ``ORDER_LIST_FIELDS``."""
     return [
@@ -209,8 +197,8 @@ def order_list_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 "first_name": row["customer__first_name"],
                 "last_name": row["customer__last_name"],
             },
-            "created_at": _moment(row["created_at"]),
-            "expires_at": _moment(row["expires_at"]),
+            "created_at": datetime_string(row["created_at"]),
+            "expires_at": datetime_string(row["expires_at"]),
         }
         for row in rows
     ]
@@ -265,8 +253,8 @@ def order_detail_data(order: Order) -> dict[str, Any]:
             "first_name": customer.first_name,
             "last_name": customer.last_name,
         },
-        "created_at": _moment(order.created_at),
-        "expires_at": _moment(order.expires_at),
+        "created_at": datetime_string(order.created_at),
+        "expires_at": datetime_string(order.expires_at),
         "items": [
             {
                 "id": str(item.pk),
@@ -285,11 +273,11 @@ def order_detail_data(order: Order) -> dict[str, Any]:
             for key, value in order.shipping_address.items()
         },
         "notes": order.notes,
-        "paid_at": _moment(order.paid_at),
-        "shipped_at": _moment(order.shipped_at),
-        "delivered_at": _moment(order.delivered_at),
-        "cancelled_at": _moment(order.cancelled_at),
-        "refunded_at": _moment(order.refunded_at),
+        "paid_at": datetime_string(order.paid_at),
+        "shipped_at": datetime_string(order.shipped_at),
+        "delivered_at": datetime_string(order.delivered_at),
+        "cancelled_at": datetime_string(order.cancelled_at),
+        "refunded_at": datetime_string(order.refunded_at),
         "cancel_reason": order.cancel_reason,
         "carrier": order.carrier,
         "tracking_number": order.tracking_number,
@@ -304,11 +292,11 @@ def order_detail_data(order: Order) -> dict[str, Any]:
                 if event.actor is None
                 else {"id": str(event.actor.pk), "email": event.actor.email},
                 "data": {str(key): value for key, value in event.data.items()},
-                "at": _moment(event.at),
+                "at": datetime_string(event.at),
             }
             for event in order.events.all()
         ],
-        "updated_at": _moment(order.updated_at),
+        "updated_at": datetime_string(order.updated_at),
     }
 
 

@@ -47,13 +47,19 @@ def _is_low_stock(store_threshold: Any) -> Case:
 
 
 def product_list(*, store: Store, staff: bool) -> QuerySet[Product]:
-    """The store's catalog as this caller may see it, with ``is_low_stock``."""
-    queryset = (
-        Product.objects.filter(store=store, deleted_at__isnull=True)
-        .select_related("category")
-        .annotate(is_low_stock=_is_low_stock(Value(store.low_stock_threshold)))
+    """The store's catalog as this caller may see it; for members, ``is_low_stock``.
+
+    The public catalog shows no stock level, so it is not annotated: building
+    and compiling the ``CASE`` took a tenth of a storefront cache miss.
+    """
+    queryset = Product.objects.filter(
+        store=store, deleted_at__isnull=True
+    ).select_related("category")
+    if not staff:
+        return queryset.filter(is_active=True)
+    return queryset.annotate(
+        is_low_stock=_is_low_stock(Value(store.low_stock_threshold))
     )
-    return queryset if staff else queryset.filter(is_active=True)
 
 
 def product_admin_list(queryset: QuerySet[Product]) -> QuerySet[Product]:

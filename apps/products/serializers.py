@@ -5,10 +5,14 @@ Bounds come from their one declaration: lengths from the model fields
 ``apps.core.money`` through the shared amount fields.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.models import max_length_of
+from apps.core.money import amount_string
 from apps.core.serializers import (
     AmountField,
     AmountInputField,
@@ -18,6 +22,7 @@ from apps.core.serializers import (
     StrictIntegerField,
     StrictRegexField,
     StrictUUIDField,
+    datetime_string,
 )
 
 from .models import STOCK_LIMIT, Category, Product, StockMovement
@@ -129,6 +134,49 @@ class ProductPublicOutputSerializer(serializers.ModelSerializer[Product]):
 
     def get_in_stock(self, product: Product) -> bool:
         return product.stock_quantity > 0
+
+
+# The public list's rows, rendered by hand. ``ProductPublicOutputSerializer``
+# stays the documented shape and renders single products; for a page of 25,
+# DRF walks ten fields and a nested serializer per row over model instances,
+# which made a storefront cache miss slower than the naive baseline's
+# (docs/performance.md). The rows are read with ``.values()``;
+# apps/products/tests/test_public_rows.py holds both renderings to the same output.
+PRODUCT_PUBLIC_FIELDS = (
+    "id",
+    "sku",
+    "name",
+    "description",
+    "price",
+    "category_id",
+    "category__name",
+    "stock_quantity",
+    "created_at",
+    "updated_at",
+)
+
+
+def product_public_rows(
+    rows: Iterable[dict[str, Any]], *, currency: str
+) -> list[dict[str, Any]]:
+    """``ProductPublicOutputSerializer``'s output for ``PRODUCT_PUBLIC_FIELDS`` rows."""
+    return [
+        {
+            "id": str(row["id"]),
+            "sku": row["sku"],
+            "name": row["name"],
+            "description": row["description"],
+            "price": amount_string(row["price"], currency),
+            "currency": currency,
+            "category": None
+            if row["category_id"] is None
+            else {"id": str(row["category_id"]), "name": row["category__name"]},
+            "in_stock": row["stock_quantity"] > 0,
+            "created_at": datetime_string(row["created_at"]),
+            "updated_at": datetime_string(row["updated_at"]),
+        }
+        for row in rows
+    ]
 
 
 class ProductStaffOutputSerializer(ProductPublicOutputSerializer):

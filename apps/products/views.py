@@ -39,6 +39,7 @@ from .csv_rows import CSVParser, ProductImportInputSerializer
 from .filters import ProductFilter, PublicProductFilter
 from .models import Category, Product
 from .serializers import (
+    PRODUCT_PUBLIC_FIELDS,
     CategoryInputSerializer,
     CategoryOutputSerializer,
     CategoryUpdateInputSerializer,
@@ -49,6 +50,7 @@ from .serializers import (
     ProductUpdateInputSerializer,
     StockAdjustmentInputSerializer,
     StockMovementOutputSerializer,
+    product_public_rows,
 )
 
 CONFLICT = OpenApiResponse(
@@ -113,6 +115,25 @@ class ProductViewSet(
 
     def get_queryset(self) -> QuerySet[Product]:
         return selectors.product_list(store=self.store, staff=self.is_staff)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
+        if self.is_staff:
+            return super().list(request, *args, **kwargs)
+
+        def build() -> Any:
+            # Columns, not model instances, rendered by hand (product_public_rows):
+            # what a storefront cache miss builds and shares.
+            rows = self.filter_queryset(self.get_queryset()).values(
+                *PRODUCT_PUBLIC_FIELDS
+            )
+            page = self.paginate_queryset(rows)
+            currency = self.store.currency
+            if page is None:
+                return product_public_rows(rows, currency=currency)
+            data = product_public_rows(page, currency=currency)
+            return self.get_paginated_response(data).data
+
+        return self.conditional_read(build)
 
     @property
     def filterset_class(self) -> type[ProductFilter]:  # read by DjangoFilterBackend
