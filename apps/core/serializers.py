@@ -11,11 +11,12 @@ invalid, the server refuses, and the other way round.
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.validators import EmailValidator, RegexValidator
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty, get_attribute
@@ -251,13 +252,13 @@ class AmountInputField(StrictDecimalField):
 def datetime_string(value: datetime | None) -> str | None:
     """A datetime as DRF's ``DateTimeField`` renders it: ISO 8601, ``Z`` for UTC.
 
-    For rows rendered by hand (``order_list_rows``, ``product_public_rows``).
-    DRF renders in the current time zone, which is UTC (``TIME_ZONE``, and no
-    request activates another); the tests comparing renderings hold it so.
+    For rows rendered by hand (``order_list_rows``, ``product_public_rows``):
+    in the current time zone, as DRF renders (UTC unless a request activates
+    another).
     """
     if value is None:
         return None
-    text = value.astimezone(UTC).isoformat()
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

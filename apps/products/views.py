@@ -127,8 +127,8 @@ class ProductViewSet(
                 *PRODUCT_PUBLIC_FIELDS
             )
             page = self.paginate_queryset(rows)
-            currency = self.store.currency
-            if page is None:
+            currency = str(self.store.currency)
+            if page is None:  # no paginator configured: the whole list
                 return product_public_rows(rows, currency=currency)
             data = product_public_rows(page, currency=currency)
             return self.get_paginated_response(data).data

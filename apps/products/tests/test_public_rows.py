@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
+from apps.core.caching import make_etag
 from apps.core.renderers import JSONRenderer
 from apps.products.models import Product
 from apps.products.serializers import (
@@ -19,10 +21,6 @@ from apps.stores.tests.factories import StoreFactory
 from .factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _json(data: object) -> object:
-    return json.loads(JSONRenderer().render(data))
 
 
 def _catalog(store):
@@ -38,38 +36,58 @@ def _catalog(store):
     )
 
 
+def _bytes(data: object) -> bytes:
+    return JSONRenderer().render(data)
+
+
 @pytest.mark.parametrize("currency", ["EUR", "JPY", "KWD"])
-def test_rows_match_the_serializer_for_every_shape_of_product(currency):
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris"])
+def test_rows_match_the_serializer_byte_for_byte(currency, zone):
+    """Bytes, not parsed JSON: a shared page's body and ETag depend on key order."""
     store = StoreFactory(currency=currency)
     products = _catalog(store)
-    expected = _json(
-        ProductPublicOutputSerializer(
+    with timezone.override(zone):
+        expected = ProductPublicOutputSerializer(
             products, many=True, context={"currency": currency}
         ).data
-    )
-    rows = _json(
-        product_public_rows(products.values(*PRODUCT_PUBLIC_FIELDS), currency=currency)
-    )
-    assert rows == expected
-    assert {row["in_stock"] for row in rows} == {True, False}
-    assert any(row["category"] is None for row in rows)
+        rows = product_public_rows(
+            products.values(*PRODUCT_PUBLIC_FIELDS), currency=currency
+        )
+    assert _bytes(rows) == _bytes(expected)
+    parsed = json.loads(_bytes(rows))
+    assert {row["in_stock"] for row in parsed} == {True, False}
+    assert any(row["category"] is None for row in parsed)
 
 
 def test_the_public_list_answers_what_the_serializer_renders(api_client):
     store = StoreFactory(currency="EUR")
-    products = _catalog(store)
+    products = list(_catalog(store))
     ProductFactory(store=store, is_active=False)  # not for the public
     cache.clear()
-    response = api_client.get(f"/api/v1/stores/{store.slug}/products/?page_size=2")
-    assert response.status_code == 200
-    assert response["X-Cache"] == "MISS"
-    page = response.json()
-    expected = ProductPublicOutputSerializer(
-        products.filter(is_active=True)[:2], many=True, context={"currency": "EUR"}
-    ).data
-    assert page["results"] == _json(expected)
+
+    def serialized(chosen):
+        return ProductPublicOutputSerializer(
+            chosen, many=True, context={"currency": "EUR"}
+        ).data
+
+    first = api_client.get(f"/api/v1/stores/{store.slug}/products/?page_size=2")
+    assert first.status_code == 200
+    assert first["X-Cache"] == "MISS"
+    page = first.json()
     assert page["next"] is not None
-    following = api_client.get(page["next"]).json()
-    assert [row["id"] for row in following["results"]] == [
-        str(product.pk) for product in products.filter(is_active=True)[2:]
-    ]
+    assert first.content == _bytes(
+        {"next": page["next"], "previous": None, "results": serialized(products[:2])}
+    )
+    assert first["ETag"] == make_etag(first.content)
+
+    second = api_client.get(page["next"])
+    following = second.json()
+    assert second.content == _bytes(
+        {
+            "next": None,
+            "previous": following["previous"],
+            "results": serialized(products[2:]),
+        }
+    )
+    back = api_client.get(following["previous"]).json()
+    assert back["results"] == json.loads(_bytes(serialized(products[:2])))
