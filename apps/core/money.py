@@ -17,6 +17,7 @@ are built on it, and no app re-declares a money bound or grammar:
   describes.
 """
 
+import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -78,10 +79,15 @@ def minor_unit(currency: str) -> int:
     return MINOR_UNITS[currency]
 
 
+@functools.cache
+def _minor_step(currency: str) -> Decimal:
+    """The currency's smallest amount: ``Decimal("0.01")`` for EUR, ``1`` for JPY."""
+    return Decimal(1).scaleb(-minor_unit(currency))
+
+
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round an amount to the currency's minor unit, half up as on receipts."""
-    exponent = Decimal(1).scaleb(-minor_unit(currency))
-    return amount.quantize(exponent, rounding=ROUND_HALF_UP)
+    return amount.quantize(_minor_step(currency), rounding=ROUND_HALF_UP)
 
 
 def fits_minor_unit(amount: Decimal, currency: str) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -182,6 +183,7 @@ class OrderOutputSerializer(serializers.Serializer):
 
 def order_list_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """``OrderOutputSerializer``'s output for rows read with ``ORDER_LIST_FIELDS``."""
+    zone = timezone.get_current_timezone()
     return [
         {
             "id": str(row["id"]),
@@ -197,8 +199,8 @@ def order_list_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 "first_name": row["customer__first_name"],
                 "last_name": row["customer__last_name"],
             },
-            "created_at": datetime_string(row["created_at"]),
-            "expires_at": datetime_string(row["expires_at"]),
+            "created_at": datetime_string(row["created_at"], zone),
+            "expires_at": datetime_string(row["expires_at"], zone),
         }
         for row in rows
     ]

@@ -8,6 +8,7 @@ Bounds come from their one declaration: lengths from the model fields
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -160,6 +161,7 @@ def product_public_rows(
     rows: Iterable[dict[str, Any]], *, currency: str
 ) -> list[dict[str, Any]]:
     """``ProductPublicOutputSerializer``'s output for ``PRODUCT_PUBLIC_FIELDS`` rows."""
+    zone = timezone.get_current_timezone()
     return [
         {
             "id": str(row["id"]),
@@ -172,8 +174,8 @@ def product_public_rows(
             if row["category_id"] is None
             else {"id": str(row["category_id"]), "name": row["category__name"]},
             "in_stock": row["stock_quantity"] > 0,
-            "created_at": datetime_string(row["created_at"]),
-            "updated_at": datetime_string(row["updated_at"]),
+            "created_at": datetime_string(row["created_at"], zone),
+            "updated_at": datetime_string(row["updated_at"], zone),
         }
         for row in rows
     ]

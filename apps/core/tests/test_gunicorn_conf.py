@@ -48,6 +48,25 @@ def test_defaults(monkeypatch):
     config = gunicorn_accepts(conf)
     assert config.workers == 5
     assert config.max_requests_jitter == 200
+    assert config.logger_class is conf["Logger"]
+
+
+def test_gunicorn_builds_no_access_line_but_logs_the_rest(monkeypatch):
+    """Its access fields are never built (the app logs each request itself)."""
+    conf = load(monkeypatch)
+    config = gunicorn_accepts(conf)
+    logger = config.logger_class(config)
+    assert logger.access_log_enabled  # a logging config: gunicorn would build them
+    with (
+        mock.patch.object(logger, "atoms") as atoms,
+        mock.patch.object(logger.access_log, "info") as written,
+    ):
+        logger.access(mock.Mock(), mock.Mock(), {}, mock.Mock())
+    atoms.assert_not_called()
+    written.assert_not_called()
+    with mock.patch.object(logger.error_log, "warning") as warned:
+        logger.warning("worker %s timed out", 7)
+    warned.assert_called_once_with("worker %s timed out", 7)
 
 
 def test_environment_overrides(monkeypatch):
