@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from apps.core.models import rows_where
 from apps.core.selectors import first_or_404
 from apps.stores.models import Store
 
@@ -86,8 +87,12 @@ def products_on_sale(
     *, store_id: UUID, product_ids: Sequence[UUID]
 ) -> dict[UUID, Product]:
     """The store's active products among ``product_ids``, by id (no row lock)."""
-    products = Product.objects.filter(
-        store_id=store_id, pk__in=product_ids, is_active=True, deleted_at__isnull=True
+    # Read on every placement: a statement written once (rows_where) rather
+    # than built by the ORM each time (0.42 -> 0.1 ms of CPU; ADR 0074).
+    products = rows_where(
+        Product,
+        {"store_id": store_id, "is_active": True, "deleted_at": None},
+        pks=product_ids,
     )
     return {product.pk: product for product in products}
 

@@ -48,3 +48,130 @@ def test_a_row_read_as_sql_makes_the_instance_the_orm_makes():
     assert not made._state.adding
     with pytest.raises(ValueError, match="columns"):
         model_from_columns(OutboxMessage, row[:-1])
+
+
+def _messages():
+    from django.utils import timezone
+
+    delivered = OutboxMessage.objects.create(
+        kind="core.test",
+        dedup_key="where-1",
+        status=OutboxMessage.Status.DELIVERED,
+        delivered_at=timezone.now(),
+    )
+    pending = [
+        OutboxMessage.objects.create(kind="core.test", dedup_key=f"where-{n}")
+        for n in (2, 3)
+    ]
+    other = OutboxMessage.objects.create(kind="core.other", dedup_key="where-4")
+    return delivered, pending, other
+
+
+def _same(made, loaded):
+    assert [row.pk for row in made] == [row.pk for row in loaded]
+    for one, other in zip(made, loaded, strict=True):
+        for field in OutboxMessage._meta.concrete_fields:
+            assert getattr(one, field.attname) == getattr(other, field.attname)
+            assert type(getattr(one, field.attname)) is type(
+                getattr(other, field.attname)
+            )
+        assert not one._state.adding
+
+
+@pytest.mark.django_db
+def test_rows_where_reads_what_the_orm_filter_reads():
+    from apps.core.models import rows_where
+
+    delivered, pending, other = _messages()
+    everything = [delivered.pk, *(row.pk for row in pending), other.pk]
+    cases = [
+        ({"kind": "core.test"}, None),
+        ({"kind": "core.test", "delivered_at": None}, None),  # None is IS NULL
+        ({"kind": "core.test", "status": "delivered"}, None),
+        ({"kind": "core.test"}, [other.pk, pending[1].pk, delivered.pk]),
+        ({}, everything[::-1]),
+        ({"kind": "core.nothing"}, everything),
+    ]
+    for equal, pks in cases:
+        lookups = {
+            (f"{name}__isnull" if value is None else name): (
+                True if value is None else value
+            )
+            for name, value in equal.items()
+        }
+        if pks is not None:
+            lookups["pk__in"] = pks
+        orm = OutboxMessage.objects.filter(**lookups).order_by("pk")
+        _same(rows_where(OutboxMessage, equal, pks=pks), list(orm))
+    assert rows_where(OutboxMessage, {"kind": "core.test"}, pks=[other.pk]) == []
+
+
+@pytest.mark.django_db
+def test_rows_where_with_no_pks_reads_nothing(django_assert_num_queries):
+    from apps.core.models import rows_where
+
+    with django_assert_num_queries(0):
+        assert rows_where(OutboxMessage, {"kind": "core.test"}, pks=[]) == []
+
+
+def test_rows_where_takes_only_columns():
+    from django.contrib.auth.models import Group
+
+    from apps.core.models import rows_where
+
+    with pytest.raises(TypeError, match=r"Group\.permissions is not a column"):
+        rows_where(Group, {"permissions": 1})  # a many-to-many: a table of its own
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_rows_where_with_lock_holds_the_rows_until_the_transaction_ends():
+    """Another connection cannot lock a row rows_where(lock=True) read."""
+    import threading
+
+    from django.db import OperationalError, connections, transaction
+
+    from apps.core.models import rows_where
+
+    _, pending, _ = _messages()
+    locked = threading.Event()
+    release = threading.Event()
+    seen: list[object] = []
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                seen.extend(
+                    rows_where(
+                        OutboxMessage,
+                        {"kind": "core.test"},
+                        pks=[pending[0].pk],
+                        lock=True,
+                    )
+                )
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        with transaction.atomic(), pytest.raises(OperationalError, match="lock"):
+            list(
+                OutboxMessage.objects.select_for_update(nowait=True).filter(
+                    pk=pending[0].pk
+                )
+            )
+        # An unlocked row of the same table is free.
+        with transaction.atomic():
+            assert list(
+                OutboxMessage.objects.select_for_update(nowait=True).filter(
+                    pk=pending[1].pk
+                )
+            )
+    finally:
+        release.set()
+        thread.join()
+    assert [row.pk for row in seen] == [pending[0].pk]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.core.exceptions import ValidationFailed, field_error
 from apps.core.ids import uuid7
-from apps.core.models import attach_prefetched
+from apps.core.models import attach_prefetched, rows_where
 from apps.core.money import MAX_AMOUNT, amount_string
 from apps.customers.models import Address, Customer
 from apps.customers.services import customer_create, customer_register
@@ -87,8 +87,8 @@ def _customer_for(
                 "customer", "Shoppers order for themselves.", "not_allowed"
             )
         assert access.user is not None  # noqa: S101 - placing requires a login
-        own = Customer.objects.filter(store=store, user=access.user).first()
-        return own or customer_register(store=store, user=access.user)
+        own = rows_where(Customer, {"store_id": store.pk, "user_id": access.user.pk})
+        return own[0] if own else customer_register(store=store, user=access.user)
     if (customer_id is None) == (new_customer is None):
         raise ValidationFailed.on_field(
             "customer",
@@ -96,7 +96,11 @@ def _customer_for(
             "one_of_required",
         )
     if customer_id is not None:
-        customer = Customer.objects.filter(store=store, pk=customer_id).first()
+        # Read by equality with a statement written once (rows_where, as the
+        # shopper's own above): the ORM built it for every order, 0.33 -> 0.08
+        # ms of CPU (ADR 0074).
+        found = rows_where(Customer, {"store_id": store.pk}, pks=[customer_id])
+        customer = found[0] if found else None
         if customer is None:
             raise ValidationFailed.on_field(
                 "customer", "This store has no such customer.", "not_found"

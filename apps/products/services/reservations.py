@@ -15,6 +15,7 @@ from uuid import UUID
 from django.db import transaction
 
 from apps.core.exceptions import ConflictError, ValidationFailed, field_error
+from apps.core.models import rows_where
 from apps.users.models import User
 
 from ..cache import catalog_bump
@@ -34,12 +35,10 @@ class StockLine:
 
 
 def _lock(*, store_id: UUID, lines: Sequence[StockLine]) -> dict[UUID, Product]:
+    # SELECT ... ORDER BY id FOR UPDATE, written once (rows_where): the ORM
+    # built it on every order (0.38 -> 0.1 ms of CPU; ADR 0074).
     ids = sorted({line.product_id for line in lines})
-    locked = (
-        Product.objects.select_for_update(of=("self",))
-        .filter(store_id=store_id, pk__in=ids)
-        .order_by("pk")
-    )
+    locked = rows_where(Product, {"store_id": store_id}, pks=ids, lock=True)
     return {product.pk: product for product in locked}
 
 
