@@ -50,6 +50,8 @@ class Logger(GunicornLogger):
     every request's access-line fields, headers included, even to hand them to
     a handler that drops them: about 2 % of a worker's time on the order list
     under load (py-spy; docs/performance.md). Its other lines are unchanged.
+    A logger class of one's own also means gunicorn no longer switches to its
+    statsd logger when ``statsd_host`` is set; Orderly sends no statsd metrics.
     """
 
     def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .ids import uuid7
@@ -96,77 +96,83 @@ def rows_where(
     """``model``'s rows whose fields equal ``equal`` (and whose pk is among ``pks``).
 
     What ``model.objects.filter(**equal, pk__in=pks)`` returns, ordered by
-    primary key, ``lock`` adding ``FOR UPDATE`` (where the database has it), from
-    a statement written once per shape: on the paths that run on every order
-    (the products of an order, locked or not, and its customer), the ORM's
-    building of such a query took 0.33-0.42 ms of CPU against about 0.07 ms
-    written out (ADR 0074). Values are prepared by their fields, as
-    the ORM prepares them; ``None`` means ``IS NULL``. Anything more than
-    equality on a model's own fields belongs in the ORM.
+    primary key, ``lock`` adding ``FOR UPDATE`` (where the database has it;
+    inside a transaction, as ``select_for_update`` requires), from a statement
+    written once per shape: on the paths that run on every order (the
+    products of an order, locked or not, and its customer), the ORM's building
+    of such a query took 0.33-0.42 ms of CPU against about 0.05-0.1 ms
+    written out (ADR 0074). ``equal`` maps field names (or attnames such as
+    ``store_id``) to column values, not model instances, each prepared by its
+    field as the ORM prepares it; ``None`` means ``IS NULL``. Anything more
+    than equality on a model's own plain columns belongs in the ORM.
     """
-    meta = model._meta
+    if pks is not None and not pks:
+        return []
+    lock = lock and connection.features.has_select_for_update
+    if lock and connection.get_autocommit():
+        raise transaction.TransactionManagementError(
+            "rows_where(lock=True) runs inside a transaction, as "
+            "select_for_update does."
+        )
     shape = (
         model,
         connection.vendor,
         tuple(name for name in equal if equal[name] is None),
         tuple(name for name in equal if equal[name] is not None),
         None if pks is None else len(pks),
-        lock and connection.features.has_select_for_update,
+        lock,
     )
-    sql = _statements.get(shape)
-    if sql is None:
-        sql = _statements[shape] = _rows_where_sql(*shape)
+    found = _statements.get(shape)
+    if found is None:
+        found = _statements[shape] = _rows_where_statement(*shape)
+    sql, fields = found
     params = [
-        _column_field(model, name).get_db_prep_value(value, connection)
-        for name, value in equal.items()
-        if value is not None
+        field.get_db_prep_value(equal[name], connection) for name, field in fields
     ]
     if pks is not None:
-        if not pks:
-            return []
-        params += [meta.pk.get_db_prep_value(pk, connection) for pk in pks]
+        pk = model._meta.pk
+        params += [pk.get_db_prep_value(value, connection) for value in pks]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [model_from_columns(model, row) for row in rows]
 
 
-def _column_field(model: type[models.Model], name: str) -> Any:
-    """The field of ``model`` with a column of its own, named ``name`` (or attname)."""
-    field = model._meta.get_field(name)
-    if field not in model._meta.concrete_fields:
-        raise TypeError(f"{model.__name__}.{name} is not a column.")
-    return field
+# rows_where's statements and the fields of their parameters, by shape: one
+# per caller and number of ids (ORDER_MAX_LINES bounds an order's).
+_statements: dict[tuple[Any, ...], tuple[str, list[tuple[str, Any]]]] = {}
 
 
-# rows_where's statements, by shape; a few per model (ORDER_MAX_LINES bounds pks).
-_statements: dict[tuple[Any, ...], str] = {}
-
-
-def _rows_where_sql(
+def _rows_where_statement(
     model: type[models.Model],
     vendor: str,
     null: tuple[str, ...],
     equal: tuple[str, ...],
     pks: int | None,
     lock: bool,
-) -> str:
+) -> tuple[str, list[tuple[str, Any]]]:
     meta = model._meta
     quote = connection.ops.quote_name
-
-    def column(name: str) -> str:
-        return quote(_column_field(model, name).column)
-
-    where = [f"{column(name)} IS NULL" for name in null]
-    where += [f"{column(name)} = %s" for name in equal]
+    fields = [(name, _column_field(model, name)) for name in equal]
+    where = [f"{quote(_column_field(model, name).column)} IS NULL" for name in null]
+    where += [f"{quote(field.column)} = %s" for _, field in fields]
     if pks is not None:
         where.append(f"{quote(meta.pk.column)} IN ({', '.join(['%s'] * pks)})")
-    return (
+    sql = (
         f"SELECT {', '.join(quote(field.column) for field in meta.concrete_fields)}"  # noqa: S608 -- names from the model
         f" FROM {quote(meta.db_table)}"
         f" WHERE {' AND '.join(where) or '1 = 1'}"
         f" ORDER BY {quote(meta.pk.column)}" + (" FOR UPDATE" if lock else "")
     )
+    return sql, fields
+
+
+def _column_field(model: type[models.Model], name: str) -> Any:
+    """``model``'s field named ``name`` (or its attname), if a plain column."""
+    field = model._meta.get_field(name)
+    if field not in model._meta.concrete_fields or isinstance(field, models.JSONField):
+        raise TypeError(f"{model.__name__}.{name} is not a plain column.")
+    return field
 
 
 def max_length_of(model: type[models.Model], field_name: str) -> int:

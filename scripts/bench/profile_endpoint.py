@@ -10,10 +10,10 @@ The environment is the one ``make bench`` gives its servers (production
 settings, PostgreSQL and Redis on 127.0.0.1); the request goes through
 Django's test client as the bench store's owner (``--auth``) or anonymously,
 a few dozen times to warm up, then ``--requests`` times under cProfile. It
-prints the mean time per request (and how much of it this process spent
-on the CPU, the rest waiting on PostgreSQL and Redis) and the top of the
-profile. ``--place``
-posts orders instead, each for two of the benchmark's hot products, whose
+prints the mean time per request, how much of it this process spent on the
+CPU (the rest is waiting: on PostgreSQL and Redis, or for a core on a busy
+machine), and the top of the profile. ``--place`` posts orders instead,
+each for two of the benchmark's hot products, whose
 stock ``probe.py prepare`` tops up through the ledger first (stock changed
 any other way would show as ledger drift in the next ``make bench``).
 """

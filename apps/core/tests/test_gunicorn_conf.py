@@ -55,7 +55,10 @@ def test_gunicorn_builds_no_access_line_but_logs_the_rest(monkeypatch):
     """Its access fields are never built (the app logs each request itself)."""
     conf = load(monkeypatch)
     config = gunicorn_accepts(conf)
-    logger = config.logger_class(config)
+    # Built without applying gunicorn's logging config to this test process.
+    with mock.patch("gunicorn.glogging.dictConfig") as configured:
+        logger = config.logger_class(config)
+    configured.assert_called_once()
     assert logger.access_log_enabled  # a logging config: gunicorn would build them
     with (
         mock.patch.object(logger, "atoms") as atoms,

@@ -119,8 +119,21 @@ def test_rows_where_takes_only_columns():
 
     from apps.core.models import rows_where
 
-    with pytest.raises(TypeError, match=r"Group\.permissions is not a column"):
+    with pytest.raises(TypeError, match=r"Group\.permissions is not a plain column"):
         rows_where(Group, {"permissions": 1})  # a many-to-many: a table of its own
+    with pytest.raises(TypeError, match=r"OutboxMessage\.payload is not a plain"):
+        rows_where(OutboxMessage, {"payload": {}})  # JSON equality differs by database
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_rows_where_locks_only_inside_a_transaction():
+    from django.db import transaction
+
+    from apps.core.models import rows_where
+
+    with pytest.raises(transaction.TransactionManagementError, match="transaction"):
+        rows_where(OutboxMessage, {"kind": "core.test"}, lock=True)
 
 
 @pytest.mark.postgres
