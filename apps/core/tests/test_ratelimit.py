@@ -12,8 +12,11 @@ from apps.core import ratelimit
 from apps.core.ratelimit import Rate, hit
 from apps.core.testing import record_redis_commands
 
+# The counting tests run on a stopped clock (`clock`): a window ending
+# halfway through a test would start its count again.
 
-def test_hits_past_the_limit_wait_for_the_next_window():
+
+def test_hits_past_the_limit_wait_for_the_next_window(clock):
     rate = Rate(limit=2, period=60)
     waits = [hit(scope="t", identity="someone", rate=rate) for _ in range(3)]
     assert waits[:2] == [None, None]
@@ -21,7 +24,7 @@ def test_hits_past_the_limit_wait_for_the_next_window():
     assert 1 <= waits[2] <= 60
 
 
-def test_concurrent_hits_are_each_counted():
+def test_concurrent_hits_are_each_counted(clock):
     rate = Rate(limit=25, period=60)
 
     def attempt(_: int) -> bool:

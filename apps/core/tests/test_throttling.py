@@ -26,7 +26,13 @@ def three_per_minute(monkeypatch):
         monkeypatch.setattr(throttle, "THROTTLE_RATES", rates)
 
 
-def test_anonymous_callers_are_refused_past_the_rate_with_a_wait(three_per_minute):
+# The counting tests run on a stopped clock (`clock`): counts are per fixed
+# window, and a window ending halfway through a test would start them again.
+
+
+def test_anonymous_callers_are_refused_past_the_rate_with_a_wait(
+    three_per_minute, clock
+):
     allowed = [
         AnonRateThrottle().allow_request(_request(), APIView()) for _ in range(3)
     ]
@@ -42,7 +48,7 @@ def _signed_in() -> SimpleNamespace:
     return SimpleNamespace(is_authenticated=True, pk=uuid.uuid4())
 
 
-def test_users_are_counted_apart_from_their_address(three_per_minute):
+def test_users_are_counted_apart_from_their_address(three_per_minute, clock):
     alice, bob = _signed_in(), _signed_in()
     for _ in range(3):
         assert UserRateThrottle().allow_request(_request(user=alice), APIView())
@@ -50,7 +56,7 @@ def test_users_are_counted_apart_from_their_address(three_per_minute):
     assert UserRateThrottle().allow_request(_request(user=bob), APIView())
 
 
-def test_concurrent_requests_are_each_counted(monkeypatch):
+def test_concurrent_requests_are_each_counted(monkeypatch, clock):
     rates = {**AnonRateThrottle.THROTTLE_RATES, "anon": "10/min"}
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", rates)
 
