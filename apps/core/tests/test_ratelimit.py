@@ -3,6 +3,7 @@ and letting requests through when the cache cannot be reached."""
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache, caches
@@ -12,19 +13,23 @@ from apps.core import ratelimit
 from apps.core.ratelimit import Rate, hit
 from apps.core.testing import record_redis_commands
 
-# The counting tests run on a stopped clock (`clock`): a window ending
-# halfway through a test would start its count again.
+# Every test runs on a stopped clock (the `clock` fixture, at the start of a
+# minute): counts are per fixed window, and a window ending halfway through a
+# test would start its count again. Redis's expiries are relative, unaffected.
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def test_hits_past_the_limit_wait_for_the_next_window(clock):
     rate = Rate(limit=2, period=60)
     waits = [hit(scope="t", identity="someone", rate=rate) for _ in range(3)]
-    assert waits[:2] == [None, None]
-    assert waits[2] is not None
-    assert 1 <= waits[2] <= 60
+    assert waits == [None, None, 60]  # the window has just begun
+    clock.shift(timedelta(seconds=45))
+    assert hit(scope="t", identity="someone", rate=rate) == 15
+    clock.shift(timedelta(seconds=15))  # the next window
+    assert hit(scope="t", identity="someone", rate=rate) is None
 
 
-def test_concurrent_hits_are_each_counted(clock):
+def test_concurrent_hits_are_each_counted():
     rate = Rate(limit=25, period=60)
 
     def attempt(_: int) -> bool:

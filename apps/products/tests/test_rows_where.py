@@ -35,8 +35,9 @@ def test_a_foreign_key_a_boolean_a_null_and_ids_read_as_the_orm_reads_them():
     elsewhere = ProductFactory(store=other_store)
     ids = [p.pk for p in (elsewhere, plain, deleted, inactive, on_sale)]
 
-    # One statement shape, read twice with other values and the keys in
-    # another order: each call gets its own rows.
+    # Each statement read three times with other values, and the same
+    # conditions in another order (another statement, its parameters in that
+    # order): each call gets its own rows.
     for store_id, active in (
         (store.pk, True),
         (other_store.pk, True),
