@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.exceptions import ValidationFailed, field_error
+from apps.core.exceptions import ConflictError, ValidationFailed, field_error
 from apps.core.ids import uuid7
 from apps.core.models import attach_prefetched, rows_where
 from apps.core.money import MAX_AMOUNT, amount_string
@@ -19,6 +19,7 @@ from apps.customers.models import Address, Customer
 from apps.customers.services import customer_create, customer_register
 from apps.products.selectors import products_on_sale
 from apps.products.services import StockLine, stock_reserve
+from apps.stores.models import Store
 from apps.stores.selectors import StoreAccess
 from apps.users.models import User
 
@@ -87,8 +88,7 @@ def _customer_for(
                 "customer", "Shoppers order for themselves.", "not_allowed"
             )
         assert access.user is not None  # noqa: S101 - placing requires a login
-        own = rows_where(Customer, {"store_id": store.pk, "user_id": access.user.pk})
-        return own[0] if own else customer_register(store=store, user=access.user)
+        return _shopper_customer(store=store, user=access.user)
     if (customer_id is None) == (new_customer is None):
         raise ValidationFailed.on_field(
             "customer",
@@ -114,6 +114,29 @@ def _customer_for(
         last_name=new_customer.last_name,
         phone=new_customer.phone,
     )
+
+
+def _shopper_customer(*, store: Store, user: User) -> Customer:
+    """The shopper's customer in the store, registered with their first order.
+
+    Two first orders of a new shopper at once (two tabs, a double click with
+    two keys) both find no customer and both register; the one that loses
+    the race is told ``already_customer`` once the winner has committed, and
+    then reads the winner's row, so both orders are placed for one customer.
+    """
+    equal = {"store_id": store.pk, "user_id": user.pk}
+    own = rows_where(Customer, equal)
+    if own:
+        return own[0]
+    try:
+        return customer_register(store=store, user=user)
+    except ConflictError as error:
+        if error.code != "already_customer":
+            raise
+        own = rows_where(Customer, equal)
+        if not own:
+            raise
+        return own[0]
 
 
 def _address_snapshot(

@@ -6,6 +6,7 @@ import random
 import pytest
 
 from apps.core.testing import run_concurrently
+from apps.customers.models import Customer
 from apps.customers.tests.factories import CustomerFactory
 from apps.orders.models import IdempotencyKey, Order
 from apps.orders.services import (
@@ -45,6 +46,26 @@ def test_a_hundred_buyers_for_ten_units_make_exactly_ten_orders(round_):
     assert product.stock_quantity == 0
     assert Order.objects.filter(store=store).count() == 10
     assert not stock_reconciliation().exists()
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_a_new_shoppers_first_orders_at_once_are_all_placed_for_one_customer(round_):
+    """Two tabs, one new shopper: each order registers them unless the other did."""
+    store = StoreFactory()
+    product = ProductFactory(store=store, stock=10)
+    access = StoreAccess(store=store, role=None, user=UserFactory())
+
+    def order() -> None:
+        order_place(
+            access=access, lines=[OrderLine(product.pk, 1)], shipping_address=ADDRESS
+        )
+
+    outcomes = run_concurrently(order, order, order)
+
+    assert outcomes == ["ok", "ok", "ok"]
+    customers = {o.customer_id for o in Order.objects.filter(store=store)}
+    assert len(customers) == 1
+    assert Customer.objects.filter(store=store, user=access.user).count() == 1
 
 
 def test_carts_in_opposite_orders_neither_deadlock_nor_oversell():
