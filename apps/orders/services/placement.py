@@ -129,6 +129,8 @@ def _shopper_customer(*, store: Store, user: User) -> Customer:
     if own:
         return own[0]
     try:
+        # customer_register runs in a savepoint of its own (transaction.atomic):
+        # its failure leaves this transaction usable for the read below.
         return customer_register(store=store, user=user)
     except ConflictError as error:
         if error.code != "already_customer":

@@ -295,3 +295,53 @@ def test_numbers_are_unique_per_store_and_increase(store):
         for _ in range(3)
     ]
     assert numbers == sorted(set(numbers))
+
+
+def test_a_shopper_registered_by_a_concurrent_first_order_gets_that_customer(
+    store, monkeypatch
+):
+    """The loser of the race to register reads the winner's customer.
+
+    Played in one connection: the shopper's first read finds no customer (as
+    in a request that read before the other committed), then registering
+    answers already_customer, and the order is placed for the row that exists.
+    """
+    from apps.orders.services import placement
+
+    user = UserFactory()
+    winner = CustomerFactory(store=store, user=user, email=user.email)
+    product = ProductFactory(store=store, stock=5)
+    reads = []
+    real_rows_where = placement.rows_where
+
+    def first_read_misses(model, equal, **kwargs):
+        reads.append(model)
+        found = real_rows_where(model, equal, **kwargs)
+        return [] if model is Customer and reads.count(Customer) == 1 else found
+
+    monkeypatch.setattr(placement, "rows_where", first_read_misses)
+    order = order_place(
+        access=_shopper(store, user),
+        lines=[OrderLine(product.pk, 1)],
+        shipping_address=ADDRESS,
+    )
+
+    assert order.customer_id == winner.pk
+    assert reads.count(Customer) == 2
+    assert Customer.objects.filter(store=store, user=user).count() == 1
+
+
+def test_a_shopper_whose_email_another_customer_holds_is_still_refused(
+    store,
+):
+    user = UserFactory()
+    CustomerFactory(store=store, email=user.email)  # staff's, no account
+    product = ProductFactory(store=store, stock=5)
+    with pytest.raises(ConflictError) as refused:
+        _place_in_callers_transaction(
+            access=_shopper(store, user),
+            lines=[OrderLine(product.pk, 1)],
+            shipping_address=ADDRESS,
+        )
+    assert refused.value.code == "customer_email_taken"
+    assert not Order.objects.filter(store=store).exists()
