@@ -196,18 +196,25 @@ class GatedFileEmailBackend(filebased.EmailBackend):
 
 
 def record_redis_commands(monkeypatch: Any) -> list[str]:
-    """From now on, the name of every command the cache's Redis client sends."""
+    """From now on, the name of each command sent to the cache's Redis.
+
+    Recorded where a connection sends a command (``send_command``), so the
+    commands the rate-limit counters send on their own connection
+    (``apps.core.ratelimit``) count too. A connection opened meanwhile adds
+    its handshake (``CLIENT``, ``SELECT``...); pipelines are not recorded.
+    """
     from django.core.cache import caches
 
     client = caches["default"].client.get_client(write=True)  # type: ignore[attr-defined]
+    connection_class = client.connection_pool.connection_class
     sent: list[str] = []
-    real = type(client).execute_command
+    real = connection_class.send_command
 
     def record(self: Any, *args: Any, **kwargs: Any) -> Any:
         sent.append(args[0])
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(type(client), "execute_command", record)
+    monkeypatch.setattr(connection_class, "send_command", record)
     return sent
 
 

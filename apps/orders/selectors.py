@@ -16,6 +16,7 @@ from uuid import UUID
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
+from apps.core.db.cursors import read_timestamps_in_c
 from apps.core.money import total_output_field
 from apps.core.selectors import first_or_404
 from apps.customers.models import Customer
@@ -92,6 +93,7 @@ def order_list_page(
         f" ORDER BY o.id {'ASC' if backwards else 'DESC'} LIMIT %s"
     )
     with connection.cursor() as cursor:
+        read_timestamps_in_c(cursor)
         cursor.execute(sql, [*params, limit])
         # fetchall(), not the cursor's iterator: one call for the page rather
         # than one per row (0.1 ms of a page of 25, in-process).

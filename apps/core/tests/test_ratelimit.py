@@ -69,6 +69,64 @@ def test_a_script_redis_has_forgotten_is_loaded_again():
     assert waits[0] is not None  # the second hit, counted: over a limit of 1
 
 
+@pytest.mark.redis
+def test_a_connection_redis_has_closed_is_made_again(caplog):
+    rate = Rate(limit=1, period=30)
+    assert hit(scope="t", identity="closed", rate=rate) is None
+    held = ratelimit._held.connection
+    held.send_command("CLIENT", "ID")
+    own_id = held.read_response()
+    client = caches["default"].client.get_client(write=True)
+    assert client.client_kill_filter(_id=own_id) == 1  # as an idle timeout would
+    with caplog.at_level(logging.WARNING, logger="apps.core.ratelimit"):
+        assert hit(scope="t", identity="closed", rate=rate) is not None  # counted
+    assert "unreachable" not in caplog.text
+    assert ratelimit._held.connection is held  # the same, connected again
+
+
+def test_an_unreachable_redis_is_tried_once_per_request(cache_down, monkeypatch):
+    hit(scope="t", identity="down", rate=Rate(limit=5, period=30))  # connection made
+    connection_class = type(ratelimit._held.connection)
+    attempts = []
+    real_connect = connection_class.connect_check_health
+
+    def connect(self, *args, **kwargs):
+        attempts.append(self)  # with the connection's own retries, if any
+        return real_connect(self, *args, **kwargs)
+
+    monkeypatch.setattr(connection_class, "connect_check_health", connect)
+    assert hit(scope="t", identity="down", rate=Rate(limit=0, period=30)) is None
+    assert len(attempts) == 1  # not twice the connect timeout for one request
+
+
+@pytest.mark.redis
+def test_a_forked_process_connects_on_its_own(monkeypatch):
+    rate = Rate(limit=5, period=30)
+    hit(scope="t", identity="fork", rate=rate)
+    parents = ratelimit._held.connection
+    # As in a worker forked after its parent counted: the pid held is not its own.
+    monkeypatch.setattr(ratelimit._held, "pid", ratelimit._held.pid + 1)
+    assert hit(scope="t", identity="fork", rate=rate) is None
+    assert ratelimit._held.connection is not parents
+    assert parents.is_connected  # not closed: it is the parent's to use
+
+
+@pytest.mark.redis
+def test_a_cache_configured_anew_is_counted_on_anew(settings, caplog):
+    hit(scope="t", identity="moved", rate=Rate(limit=0, period=30))
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        }
+    }
+    with caplog.at_level(logging.WARNING, logger="apps.core.ratelimit"):
+        # Not counted on the Redis of before (a limit of 0 would refuse it).
+        assert hit(scope="t", identity="moved", rate=Rate(limit=0, period=30)) is None
+    assert "unreachable" in caplog.text
+
+
 def test_counting_and_reading_together_reads_what_the_cache_holds(monkeypatch):
     cache.set_many({"a": {"kept": [1, 2]}, "b": 7, "c": "text"})
     rate = Rate(limit=1, period=60)

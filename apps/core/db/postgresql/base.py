@@ -2,7 +2,7 @@
 
 Django's PostgreSQL backend in every way but its schema editor (see
 ``schema.DatabaseSchemaEditor``), the health check of a persistent connection
-and how a ``timestamptz`` is read (ADR 0070).
+and how a ``timestamptz`` is read (ADRs 0070 and 0075).
 """
 
 import functools
