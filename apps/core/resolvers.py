@@ -10,10 +10,17 @@ that keeps its last ``size`` matches: a path seen before costs a dictionary
 lookup and the one ``ResolverMatch`` the root resolver makes (ADR 0075).
 
 A match only depends on the path: the patterns never change once loaded,
-and their converters (``str``, ``uuid``, ``int``) read nothing else. The
+their converters (``str``, ``path``, ``uuid``, the reports' ``isodate``)
+read nothing else, and the project has no translated routes or language
+prefixes (either would make a match depend on the request's language). The
 root resolver copies what it returns into a match of its own for each
-request (its arguments in a new dictionary), so no request holds another's.
-A path that matches nothing is not remembered; each asks the patterns again.
+request (its arguments in new dictionaries); only ``captured_kwargs``, read
+by nothing in the project, is passed on shared. A path that matches nothing
+is not remembered, but the API's and the admin's catch-all routes match
+every path under them: unknown paths there take places in the memory like
+any other, which only sends the paths they push out back to the walk. Each
+remembered match holds a few kilobytes, so the memory stays within a few
+megabytes per process.
 """
 
 import functools

@@ -22,9 +22,13 @@ PATHS = [
     f"/api/v1/stores/corner-shop/orders/{ORDER}/",
     f"/api/v1/stores/corner-shop/orders/{ORDER}/cancel/",
     "/api/v1/stores/corner-shop/payments/webhook/",
+    f"/api/v1/stores/corner-shop/customers/{ORDER}/addresses/",  # a uuid prefix
+    "/api/v1/stores/corner-shop/reports/daily/2026-02-28/",  # an isodate
+    "/api/v1/stores/corner-shop/reports/daily/2026-02-30/",  # none: the catch-all
     "/api/schema/",
     "/api/v1/no-such-thing/",  # the API's problem+json 404, a route too
     f"/{settings.ADMIN_URL}",
+    f"/{settings.ADMIN_URL}no/such/page/",  # the admin's catch-all
 ]
 
 
@@ -57,7 +61,11 @@ def test_the_site_resolves_through_it():
 @pytest.mark.parametrize("path", PATHS)
 def test_each_path_resolves_as_djangos_walk_resolves_it(path):
     walked = URLResolver(RegexPattern(r"^/"), _routes()).resolve(path)
-    first, again = resolve(path), resolve(path)  # the second from memory
+    [site] = get_resolver().url_patterns
+    first = resolve(path)
+    hits = site._remembered.cache_info().hits
+    again = resolve(path)
+    assert site._remembered.cache_info().hits == hits + 1  # from memory
     assert _described(first) == _described(walked)
     assert _described(again) == _described(walked)
     assert again.kwargs is not first.kwargs  # each request its own arguments
