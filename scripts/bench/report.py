@@ -118,21 +118,24 @@ WHY = {
         "throttle's Redis round trip) and JWT authentication, whose statement "
         "reads the user, the store and the caller's role together (ADR 0072), "
         "and both statements go through Django's cursor (the page's is written "
-        "out since ADR 0070)"
+        "out since ADR 0070; the URL's match remembered and the throttle's "
+        "script on a held connection since ADR 0075)"
     ),
     "Cached product list vs floor": (
-        "a hit reads no database and makes one Redis round trip (ADRs 0065 and "
-        "0067), fewer than the floor's two; the rest is Python the floor does "
-        "not run: Django's request handling, eight middleware (request id, "
+        "a hit reads no database and makes one Redis round trip, on a "
+        "connection the worker keeps (ADRs 0065, 0067, 0075), where the floor "
+        "makes two through redis-py's client; the rest is Python the floor "
+        "does not run: Django's request handling, eight middleware (request id, "
         "JSON access log, body limit, security, frame options, CSP, WhiteNoise, "
-        "CORS), the URL resolver and the rate-limit count"
+        "CORS) and the rate-limit count"
     ),
     "Placement throughput, 16 clients": (
-        "CPU-bound on two cores shared with PostgreSQL and wrk: 15 round trips "
-        "(the idempotency claim, then the order's transaction), most statements "
-        "built by the ORM (the floor sends its 14 prepared), input validation, "
-        "the idempotency record and the outbox row with the order, and the "
-        "outbox task published after commit"
+        "CPU-bound on two cores shared with PostgreSQL and wrk, so it moves "
+        "with the machine's speed (compare the floor's figure across runs): "
+        "15 round trips (the idempotency claim, then the order's transaction), "
+        "the inserts built by the ORM (the floor sends its 14 prepared), input "
+        "validation, the idempotency record and the outbox row with the order, "
+        "and the outbox task published after commit"
     ),
     "Placement p99, 16 clients": (
         "16 clients queue for 4 workers on a CPU-bound request; at half "
