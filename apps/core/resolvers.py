@@ -3,11 +3,12 @@
 Django walks the URL patterns for every request: for an order list, nine
 resolvers and 32 patterns (the store's routes come from four apps, each
 router's tried in turn), about 88 us of CPU in-process, and the storefront's
-cached page pays it too (66 us of a 0.6 ms hit: ``SharedPageMiddleware``
-resolves before answering). Most requests name a few paths again and again
-(the lists of each store), so the project's routes sit under one resolver
-that keeps its last ``size`` matches: a path seen before costs a dictionary
-lookup and the one ``ResolverMatch`` the root resolver makes (ADR 0075).
+cached page pays it too (66 us of a hit's 0.8-1.0 ms of CPU on a slow day:
+``SharedPageMiddleware`` resolves before answering). Most requests name a
+few paths again and again (the lists of each store), so the project's routes
+sit under one resolver that keeps its last ``size`` matches: a path seen
+before costs a dictionary lookup and the one ``ResolverMatch`` the root
+resolver makes (ADR 0075).
 
 A match only depends on the path: the patterns never change once loaded,
 their converters (``str``, ``path``, ``uuid``, the reports' ``isodate``)
