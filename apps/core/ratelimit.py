@@ -159,7 +159,8 @@ def _connection_for(pool: ConnectionPool) -> AbstractConnection:
     is made with the pool's settings (address, database, password, TLS,
     timeouts), and again after a fork or when the cache is configured anew.
     It is outside the pool: each worker thread holds one more connection to
-    Redis, and the client's retry options do not apply to it.
+    Redis, and the client's command retries (django-redis sets none) do not
+    apply to it.
     """
     held = _held
     pid = os.getpid()
@@ -179,9 +180,11 @@ def _run_script(pool: ConnectionPool, keys: list[str], args: list[int]) -> Any:
     reply read, and is made again once, as the pool would have (it polls a
     connection before lending it). A new connection that fails, or a reply
     that does not come in time, is not tried again: the request goes on
-    uncounted rather than wait twice, and a script Redis may have run is not
-    counted twice. A script Redis has forgotten (a restart, ``SCRIPT FLUSH``)
-    is sent whole, which loads it again.
+    uncounted rather than wait twice, and a script Redis ran but answered
+    late is not counted twice. (A reused connection that breaks after Redis
+    ran the script, a reset mid-reply, counts that hit twice: one more, while
+    Redis restarts.) A script Redis has forgotten (a restart, ``SCRIPT
+    FLUSH``) is sent whole, which loads it again.
     """
     connection = _connection_for(pool)
     reused = connection.is_connected
