@@ -50,8 +50,14 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    from playwright.sync_api import expect
+
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(15_000)
+    # Assertions wait as long as actions: ReDoc renders the whole schema
+    # before its title, which took over expect()'s default 5 s on a loaded CI
+    # machine.
+    expect.set_options(timeout=15_000)
     page = context.new_page()
     yield page
     context.close()
