@@ -64,13 +64,14 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # gunicorn's own lines (boot, worker exits, timeouts) are JSON too, in the shape of
 # LOGGING in config/settings/base.py: `time` ISO 8601 in UTC, `level`, `name`,
 # `message`. The master process never loads Django, so the formatter is repeated
-# here; apps/core/tests/test_logging.py keeps the two the same.
+# here (apps.core.logging imports no Django); apps/core/tests/test_logging.py
+# keeps the two the same.
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "apps.core.logging.JsonLineFormatter",
             "fmt": "%(levelname)s %(name)s %(message)s",
             "rename_fields": {"levelname": "level"},
             "timestamp": "time",

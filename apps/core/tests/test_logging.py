@@ -5,10 +5,13 @@ import logging
 import logging.config
 import re
 import runpy
-from datetime import datetime, timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from pythonjsonlogger.json import JsonFormatter
 
 ISO_8601_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
 
@@ -64,3 +67,41 @@ def test_gunicorn_writes_no_access_line_of_its_own():
     # The app's access log middleware writes one JSON line per request.
     access_logger = gunicorn_logging()["loggers"]["gunicorn.access"]
     assert access_logger == {"handlers": ["null"], "propagate": False}
+
+
+def test_values_orjson_cannot_write_fall_back_to_the_standard_encoder():
+    formatter = formatter_from(settings.LOGGING["formatters"]["json"])
+    record = logging.LogRecord(
+        "orderly.test", logging.INFO, __file__, 1, "caf\u00e9 %s", ("ok",), None
+    )
+    record.order_id = uuid.UUID("01a200d4-fbe2-7c00-b186-1e6e037adb7c")
+    record.total = Decimal("12.50")
+    record.huge = 2**70  # beyond 64 bits: orjson refuses it
+
+    data = json.loads(formatter.format(record))
+
+    assert data["message"] == "caf\u00e9 ok"
+    assert data["order_id"] == "01a200d4-fbe2-7c00-b186-1e6e037adb7c"
+    assert data["total"] == "12.50"
+    assert data["huge"] == 2**70
+    assert ISO_8601_UTC.fullmatch(data["time"]), data["time"]
+
+
+def test_a_line_orjson_writes_holds_the_same_fields_as_the_standard_encoder():
+    formatter = formatter_from(settings.LOGGING["formatters"]["json"])
+    record = logging.LogRecord(
+        "orderly.access", logging.INFO, __file__, 1, "request", (), None
+    )
+    record.order_id = uuid.UUID("01a200d4-fbe2-7c00-b186-1e6e037adb7c")
+    record.total = Decimal("12.50")
+    record.when = datetime(2026, 11, 24, 3, 41, 56, 317645, tzinfo=UTC)
+
+    line = formatter.format(record)
+    standard = JsonFormatter(
+        "%(levelname)s %(name)s %(message)s",
+        rename_fields={"levelname": "level"},
+        timestamp="time",
+    ).format(record)
+
+    assert ", " not in line  # orjson's compact form, not the standard encoder's
+    assert json.loads(line) == json.loads(standard)

@@ -1,5 +1,6 @@
 import json
 import logging
+import logging.config
 
 import pytest
 
@@ -43,11 +44,8 @@ def test_access_log_line_names_request_user_store_and_status(
 def test_access_log_is_one_json_line(client, capsys):
     from django.conf import settings
 
-    formatter_cfg = settings.LOGGING["formatters"]["json"]
-    from pythonjsonlogger.json import JsonFormatter
-
-    formatter = JsonFormatter(
-        formatter_cfg["fmt"], rename_fields=formatter_cfg["rename_fields"]
+    formatter = logging.config.DictConfigurator({}).configure_formatter(
+        dict(settings.LOGGING["formatters"]["json"])
     )
     record = logging.LogRecord(
         "orderly.access", logging.INFO, "", 0, "request", (), None
