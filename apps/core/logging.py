@@ -32,16 +32,15 @@ class RequestIdFilter(logging.Filter):
 class JsonLineFormatter(OrjsonFormatter):
     """python-json-logger's formatter, the JSON written by orjson.
 
-    Every request writes one access line, and the standard library's encoder
-    made a storefront cache hit cost about 4 % more CPU under load than orjson
-    does (0.49 against 0.51 ms a request, three alternations; docs/performance.md).
-    The fields and their values are the same; the line has no spaces after
-    separators and keeps non-ASCII characters as UTF-8. A value orjson cannot
-    write (an integer beyond 64 bits) falls back to the standard encoder, so
-    the line is never lost.
+    Every request writes one access line: orjson formats it in 3.5 us where
+    the standard library's encoder took 6.8, about 1 % of a storefront cache
+    hit (ADR 0076). The fields and their values are the same; the line has
+    no spaces after separators and keeps non-ASCII characters as UTF-8. A
+    value orjson cannot write (an integer beyond 64 bits) is written by the
+    standard encoder instead, rather than the line being lost.
     """
 
-    _fallback = JsonFormatter()
+    _fallback = JsonFormatter(json_ensure_ascii=False)
 
     def jsonify_log_record(self, log_data: Any) -> str:
         try:

@@ -5,6 +5,8 @@ import logging
 import logging.config
 import re
 import runpy
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -78,8 +80,11 @@ def test_values_orjson_cannot_write_fall_back_to_the_standard_encoder():
     record.total = Decimal("12.50")
     record.huge = 2**70  # beyond 64 bits: orjson refuses it
 
-    data = json.loads(formatter.format(record))
+    line = formatter.format(record)
+    data = json.loads(line)
 
+    assert ", " in line  # the standard encoder's separators: it wrote the line
+    assert "café ok" in line  # non-ASCII kept as UTF-8 there too
     assert data["message"] == "caf\u00e9 ok"
     assert data["order_id"] == "01a200d4-fbe2-7c00-b186-1e6e037adb7c"
     assert data["total"] == "12.50"
@@ -105,3 +110,32 @@ def test_a_line_orjson_writes_holds_the_same_fields_as_the_standard_encoder():
 
     assert ", " not in line  # orjson's compact form, not the standard encoder's
     assert json.loads(line) == json.loads(standard)
+
+
+def test_non_ascii_text_is_written_as_utf_8():
+    formatter = formatter_from(settings.LOGGING["formatters"]["json"])
+    record = logging.LogRecord(
+        "orderly.access", logging.INFO, __file__, 1, "request", (), None
+    )
+    record.path = "/api/v1/stores/caf\u00e9/"
+
+    line = formatter.format(record)
+
+    assert '"path":"/api/v1/stores/café/"' in line
+
+
+def test_the_formatter_loads_without_django():
+    # gunicorn's master builds it from logconfig_dict and never sets Django up.
+    code = (
+        "import sys, logging; import apps.core.logging as m; "
+        "m.JsonLineFormatter().format(logging.makeLogRecord({'msg': 'x'})); "
+        "print(sorted(n for n in sys.modules if n.split('.')[0] == 'django'))"
+    )
+    answer = subprocess.run(  # noqa: S603 - fixed interpreter and code
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert answer.stdout.strip() == "[]"

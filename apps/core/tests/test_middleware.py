@@ -41,19 +41,24 @@ def test_access_log_line_names_request_user_store_and_status(
     assert record.duration_ms >= 0
 
 
-def test_access_log_is_one_json_line(client, capsys):
+def test_access_log_is_one_json_line(client, caplog):
     from django.conf import settings
 
     formatter = logging.config.DictConfigurator({}).configure_formatter(
         dict(settings.LOGGING["formatters"]["json"])
     )
-    record = logging.LogRecord(
-        "orderly.access", logging.INFO, "", 0, "request", (), None
-    )
-    record.status = 200
+    with caplog.at_level(logging.INFO, logger="orderly.access"):
+        client.get("/health/live/", HTTP_X_REQUEST_ID="req-2")
+    record = next(r for r in caplog.records if r.name == "orderly.access")
+
     line = formatter.format(record)
+
     assert "\n" not in line
-    assert json.loads(line)["status"] == 200
+    data = json.loads(line)
+    assert data["message"] == "request"
+    assert data["request_id"] == "req-2"
+    assert data["path"] == "/health/live/"
+    assert data["status"] == 200
 
 
 def test_body_over_the_limit_is_refused_with_413(client, settings):
