@@ -107,6 +107,9 @@ def rows_where(
     than equality on a model's own plain columns belongs in the ORM.
     """
     if pks is not None and not pks:
+        # No row can match, and nothing is read (the ORM reads nothing for an
+        # empty ``pk__in`` either); the names are checked all the same.
+        _statement(model, equal, pks=None, lock=False)
         return []
     lock = lock and connection.features.has_select_for_update
     if lock and connection.get_autocommit():
@@ -114,18 +117,9 @@ def rows_where(
             "rows_where(lock=True) runs inside a transaction, as "
             "select_for_update does."
         )
-    shape = (
-        model,
-        connection.vendor,
-        tuple(name for name in equal if equal[name] is None),
-        tuple(name for name in equal if equal[name] is not None),
-        None if pks is None else len(pks),
-        lock,
+    sql, fields = _statement(
+        model, equal, pks=None if pks is None else len(pks), lock=lock
     )
-    found = _statements.get(shape)
-    if found is None:
-        found = _statements[shape] = _rows_where_statement(*shape)
-    sql, fields = found
     params = [
         field.get_db_prep_value(equal[name], connection) for name, field in fields
     ]
@@ -141,6 +135,24 @@ def rows_where(
 # rows_where's statements and the fields of their parameters, by shape: one
 # per caller and number of ids (ORDER_MAX_LINES bounds an order's).
 _statements: dict[tuple[Any, ...], tuple[str, list[tuple[str, Any]]]] = {}
+
+
+def _statement(
+    model: type[models.Model], equal: Mapping[str, Any], *, pks: int | None, lock: bool
+) -> tuple[str, list[tuple[str, Any]]]:
+    """rows_where's statement for this shape, and its parameters' fields."""
+    shape = (
+        model,
+        connection.vendor,
+        tuple(name for name in equal if equal[name] is None),
+        tuple(name for name in equal if equal[name] is not None),
+        pks,
+        lock,
+    )
+    found = _statements.get(shape)
+    if found is None:
+        found = _statements[shape] = _rows_where_statement(*shape)
+    return found
 
 
 def _rows_where_statement(

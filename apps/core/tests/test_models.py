@@ -1,6 +1,7 @@
 """Shared model helpers."""
 
 import pytest
+from django.core.exceptions import FieldDoesNotExist
 
 from apps.core.models import OutboxMessage, max_length_of, model_from_columns
 
@@ -112,6 +113,11 @@ def test_rows_where_with_no_pks_reads_nothing(django_assert_num_queries):
 
     with django_assert_num_queries(0):
         assert rows_where(OutboxMessage, {"kind": "core.test"}, pks=[]) == []
+    # The names are checked all the same, as the ORM's filter() checks them.
+    with pytest.raises(FieldDoesNotExist):
+        rows_where(OutboxMessage, {"no_such_field": 1}, pks=[])
+    with pytest.raises(TypeError, match=r"OutboxMessage\.payload is not a plain"):
+        rows_where(OutboxMessage, {"payload": {}}, pks=[])
 
 
 def test_rows_where_takes_only_columns():
