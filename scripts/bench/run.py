@@ -450,22 +450,34 @@ def count_queries(
         os.unlink(handle.name)
         for name, result in answer.items():
             counts[name][variant] = result["queries"]
+    # The floor's count comes from its X-Queries header. Each of its workers
+    # remembers the store's id for itself, as Orderly's do, and a request
+    # reaches whichever worker accepts it: its steady state is the fewest
+    # statements seen over a few requests, a miss on a new URL each time
+    # (one URL asked twice is a hit the second time).
+    run_tag = secrets.token_hex(4)
     for s in plan:
-        path = s.paths["floor"] + ("?miss=queries" if s.unique else "")
-        if s.method == "POST":
-            status, headers, _ = request(
-                "floor",
-                path,
-                method="POST",
-                token=token,
-                body=place_body(fixtures, fixtures["hot"]["floor"][0]),
-            )
-        else:
-            request("floor", path, token=token if s.auth else None)
-            status, headers, _ = request("floor", path, token=token if s.auth else None)
-        if status >= 400:
-            raise SystemExit(f"floor {s.name}: {status}")
-        counts[s.name]["floor"] = int(headers["X-Queries"])
+        seen = []
+        for attempt in range(1 if s.method == "POST" else 8):
+            path = s.paths["floor"]
+            if s.unique:
+                path += f"?miss=queries-{run_tag}-{attempt}"
+            if s.method == "POST":
+                status, headers, _ = request(
+                    "floor",
+                    path,
+                    method="POST",
+                    token=token,
+                    body=place_body(fixtures, fixtures["hot"]["floor"][0]),
+                )
+            else:
+                status, headers, _ = request(
+                    "floor", path, token=token if s.auth else None
+                )
+            if status >= 400:
+                raise SystemExit(f"floor {s.name}: {status}")
+            seen.append(int(headers["X-Queries"]))
+        counts[s.name]["floor"] = min(seen)
     return counts
 
 
