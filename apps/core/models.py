@@ -106,23 +106,24 @@ def rows_where(
     field as the ORM prepares it; ``None`` means ``IS NULL``. Anything more
     than equality on a model's own plain columns belongs in the ORM.
     """
-    if pks is not None and not pks:
-        # No row can match, and nothing is read (the ORM reads nothing for an
-        # empty ``pk__in`` either); the names are checked all the same.
-        _statement(model, equal, pks=None, lock=False)
-        return []
-    lock = lock and connection.features.has_select_for_update
+    # With an empty ``pks`` no row can match and nothing is read, as the ORM
+    # reads nothing for an empty ``pk__in`` (outside a transaction too); the
+    # names and values are checked all the same, as its filter() checks them.
+    none = pks is not None and not pks
+    lock = lock and not none and connection.features.has_select_for_update
     if lock and connection.get_autocommit():
         raise transaction.TransactionManagementError(
             "rows_where(lock=True) runs inside a transaction, as "
             "select_for_update does."
         )
     sql, fields = _statement(
-        model, equal, pks=None if pks is None else len(pks), lock=lock
+        model, equal, pk_count=None if pks is None or none else len(pks), lock=lock
     )
     params = [
         field.get_db_prep_value(equal[name], connection) for name, field in fields
     ]
+    if none:
+        return []
     if pks is not None:
         pk = model._meta.pk
         params += [pk.get_db_prep_value(value, connection) for value in pks]
@@ -133,12 +134,16 @@ def rows_where(
 
 
 # rows_where's statements and the fields of their parameters, by shape: one
-# per caller and number of ids (ORDER_MAX_LINES bounds an order's).
+# per caller and number of ids, or none (ORDER_MAX_LINES bounds an order's).
 _statements: dict[tuple[Any, ...], tuple[str, list[tuple[str, Any]]]] = {}
 
 
 def _statement(
-    model: type[models.Model], equal: Mapping[str, Any], *, pks: int | None, lock: bool
+    model: type[models.Model],
+    equal: Mapping[str, Any],
+    *,
+    pk_count: int | None,
+    lock: bool,
 ) -> tuple[str, list[tuple[str, Any]]]:
     """rows_where's statement for this shape, and its parameters' fields."""
     shape = (
@@ -146,7 +151,7 @@ def _statement(
         connection.vendor,
         tuple(name for name in equal if equal[name] is None),
         tuple(name for name in equal if equal[name] is not None),
-        pks,
+        pk_count,
         lock,
     )
     found = _statements.get(shape)

@@ -113,7 +113,9 @@ def test_rows_where_with_no_pks_reads_nothing(django_assert_num_queries):
 
     with django_assert_num_queries(0):
         assert rows_where(OutboxMessage, {"kind": "core.test"}, pks=[]) == []
-    # The names are checked all the same, as the ORM's filter() checks them.
+    # Names and values are checked all the same, as the ORM's filter() checks them.
+    with pytest.raises(ValueError, match="attempts"):
+        rows_where(OutboxMessage, {"attempts": "x"}, pks=[])
     with pytest.raises(FieldDoesNotExist):
         rows_where(OutboxMessage, {"no_such_field": 1}, pks=[])
     with pytest.raises(TypeError, match=r"OutboxMessage\.payload is not a plain"):
@@ -140,6 +142,8 @@ def test_rows_where_locks_only_inside_a_transaction():
 
     with pytest.raises(transaction.TransactionManagementError, match="transaction"):
         rows_where(OutboxMessage, {"kind": "core.test"}, lock=True)
+    # No ids: nothing to lock or read, as select_for_update().filter(pk__in=[]).
+    assert rows_where(OutboxMessage, {"kind": "core.test"}, pks=[], lock=True) == []
 
 
 @pytest.mark.postgres
