@@ -109,20 +109,20 @@ def rows_where(
     # With an empty ``pks`` no row can match and nothing is read, as the ORM
     # reads nothing for an empty ``pk__in`` (outside a transaction too); the
     # names and values are checked all the same, as its filter() checks them.
-    none = pks is not None and not pks
-    lock = lock and not none and connection.features.has_select_for_update
+    no_ids = pks is not None and not pks
+    lock = lock and not no_ids and connection.features.has_select_for_update
     if lock and connection.get_autocommit():
         raise transaction.TransactionManagementError(
             "rows_where(lock=True) runs inside a transaction, as "
             "select_for_update does."
         )
     sql, fields = _statement(
-        model, equal, pk_count=None if pks is None or none else len(pks), lock=lock
+        model, equal, pk_count=None if pks is None or no_ids else len(pks), lock=lock
     )
     params = [
         field.get_db_prep_value(equal[name], connection) for name, field in fields
     ]
-    if none:
+    if no_ids:
         return []
     if pks is not None:
         pk = model._meta.pk
